@@ -1,0 +1,139 @@
+// Package session is the game-session engine: the state machine, the heartbeat
+// schedule, the retry rules and the error codes of the platform's session API.
+//
+// It is pure Go and builds on any GOOS. It never imports syscall/js or safejs:
+// the browser (package wasm/browser) is injected through the small interfaces
+// in this file, so every rule here is tested natively with -race and
+// testing/synctest.
+package session
+
+import (
+	"context"
+	"time"
+)
+
+// Op names one endpoint of the session API.
+type Op string
+
+const (
+	OpInitiate  Op = "initiate"
+	OpHeartbeat Op = "heartbeat"
+	OpEnd       Op = "end"
+)
+
+// Request is one call to the session API. The transport posts
+// {"auth_token": Token} as JSON to URL.
+type Request struct {
+	Op          Op
+	URL         string // APIBase + "/api/games/sessions/" + Op
+	Token       string
+	Credentials string // fetch credentials mode: "omit", "same-origin" or "include"
+}
+
+// Response is what came back. Body is the response decoded by the browser's
+// JSON parser into Go values (map[string]any, []any, string, float64, bool,
+// nil); it is nil when the body was empty or not JSON.
+type Response struct {
+	Status int
+	Body   any
+}
+
+// Transport sends requests. The browser implements it with fetch.
+type Transport interface {
+	// Do sends req and waits for the answer. It returns an error only when no
+	// HTTP response arrived (network failure, or ctx ended: the transport
+	// aborts the request when ctx is done and returns ctx.Err()).
+	Do(ctx context.Context, req Request) (Response, error)
+	// Beacon starts req so that it survives the page going away (fetch with
+	// keepalive, else navigator.sendBeacon) and returns at once without
+	// waiting for an answer. It is called synchronously inside pagehide.
+	Beacon(req Request) error
+}
+
+// Clock is time as the engine sees it. RealClock uses package time; the
+// browser may drive timers from a Worker so that hidden tabs keep their beat.
+type Clock interface {
+	Now() time.Time
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a one-shot timer, like *time.Timer.
+type Timer interface {
+	C() <-chan time.Time
+	Stop() bool
+}
+
+// Page tells the engine about the page it lives in.
+type Page interface {
+	// Online reports navigator.onLine (true where unknown).
+	Online() bool
+}
+
+// Options are startSession's options after the browser has checked their JS
+// types. Zero values mean "default"; Validate fills defaults and checks ranges.
+type Options struct {
+	APIBase           string // absolute http(s) URL, already resolved by the browser
+	HeartbeatInterval time.Duration
+	SessionTTL        time.Duration
+	RequestTimeout    time.Duration
+	Credentials       string
+	SingleTab         *bool // nil: default (true)
+	Takeover          bool
+	Debug             bool
+}
+
+// State is the engine's lifecycle state.
+type State string
+
+const (
+	StateIdle     State = "idle"
+	StateStarting State = "starting"
+	StateActive   State = "active"
+	StateEnding   State = "ending"
+	StateEnded    State = "ended"
+)
+
+// Code is a GameSessionError code.
+type Code string
+
+const (
+	// From the server.
+	CodeAlreadyInGame   Code = "ALREADY_IN_GAME"
+	CodeUnauthorized    Code = "UNAUTHORIZED"
+	CodeNoActiveSession Code = "NO_ACTIVE_SESSION"
+	// Local.
+	CodeInvalidArgument Code = "INVALID_ARGUMENT"
+	CodeNetworkError    Code = "NETWORK_ERROR"
+	CodeTimeout         Code = "TIMEOUT"
+	CodeServerError     Code = "SERVER_ERROR"
+	CodeBadResponse     Code = "BAD_RESPONSE"
+	CodeInvalidState    Code = "INVALID_STATE"
+)
+
+// Error is what every rejection carries to JavaScript as a GameSessionError.
+type Error struct {
+	Code    Code
+	Status  int // HTTP status, 0 when there was no response
+	Message string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// EventType names an event a game can listen to with GameSession.on.
+type EventType string
+
+const (
+	EventStateChange EventType = "statechange" // {state, previous}
+	EventHeartbeat   EventType = "heartbeat"   // {rttMs, at}
+	EventRenew       EventType = "renew"       // {reason}
+	EventError       EventType = "error"       // {code, status, message, fatal}
+	EventEnd         EventType = "end"         // {reason: "user"|"pagehide"|"unauthorized"|"takeover"}
+)
+
+// Event is one notification to the game. Detail holds exactly the fields the
+// design names for its type, as plain values (string, float64, bool) that the
+// browser copies into a JS object.
+type Event struct {
+	Type   EventType
+	Detail map[string]any
+}
