@@ -1,8 +1,54 @@
 //go:build js && wasm
 
-// Command game-session is the WebAssembly module. STUB: replaced by the browser work.
+// Command game-session is the WebAssembly module: it wires the browser pieces
+// (fetch, page events, console) to the session engine, hands the API object
+// to the loader and then stays alive to serve calls.
 package main
 
+import (
+	"github.com/game-session/game-session/wasm/browser"
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
 var version = "dev"
 
-func main() { select {} }
+func main() {
+	global := safejs.Global()
+	console, _ := global.Get("console")
+
+	page := browser.NewPage(global)
+	listeners := browser.NewListeners(console)
+	engine := session.New(session.Config{
+		Transport: browser.NewTransport(global),
+		Page:      page,
+		Emit:      listeners.Dispatch,
+		Log:       browser.ConsoleLog(console),
+	})
+	if err := page.Watch(browser.PageHandlers{
+		PageHide:         engine.PageHide,
+		PageShow:         engine.PageShow,
+		VisibilityChange: engine.VisibilityChange,
+		Online:           engine.Online,
+	}); err != nil {
+		report("page events unavailable", err)
+	}
+
+	api, err := (&browser.API{Global: global, Engine: engine, Listeners: listeners, Version: version}).Object()
+	if err != nil {
+		report("cannot build the API", err)
+		return
+	}
+	if err := browser.Handover(global, api); err != nil {
+		report("cannot hand the API to the page", err)
+	}
+	// The exported functions are Go callbacks: main must not return.
+	select {}
+}
+
+func report(what string, err error) {
+	if c, e := safejs.Global().Get("console"); e == nil {
+		_, _ = c.Call("error", "game-session: "+what+": "+err.Error())
+	}
+}

@@ -80,6 +80,10 @@ type Options struct {
 	SingleTab         *bool // nil: default (true)
 	Takeover          bool
 	Debug             bool
+	// BackgroundHeartbeats (the contract's backgroundHeartbeats): nil means
+	// the default, true. The engine only carries it; the browser decides
+	// how hidden tabs keep their timers.
+	BackgroundHeartbeats *bool
 }
 
 // State is the engine's lifecycle state.

@@ -1,0 +1,131 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+)
+
+// Engine is what the API object calls: *session.Engine, or a fake in tests.
+type Engine interface {
+	Start(ctx context.Context, token string, opts session.Options) error
+	End(ctx context.Context) error
+	State() session.State
+}
+
+// API is the wiring behind the JS API object.
+type API struct {
+	Global    safejs.Value // the window (location for options)
+	Engine    Engine
+	Listeners *Listeners
+	Version   string
+}
+
+// success is what startSession and endSession resolve with.
+func success() (any, error) { return map[string]any{"success": true}, nil }
+
+// Object builds the JS API object
+// {startSession, endSession, state, on, version}. Its functions live as long
+// as the page (they are never released).
+func (a *API) Object() (safejs.Value, error) {
+	start, err := Async(func(_ safejs.Value, args []safejs.Value) (func() (any, error), error) {
+		// Both checks run before the Promise exists: bad input sends nothing.
+		token, err := ParseToken(arg(args, 0))
+		if err != nil {
+			return nil, err
+		}
+		opts, err := ParseOptions(a.Global, arg(args, 1))
+		if err != nil {
+			return nil, err
+		}
+		return func() (any, error) {
+			if err := a.Engine.Start(context.Background(), token, opts); err != nil {
+				return nil, err
+			}
+			return success()
+		}, nil
+	})
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	end, err := Async(func(safejs.Value, []safejs.Value) (func() (any, error), error) {
+		return func() (any, error) {
+			if err := a.Engine.End(context.Background()); err != nil {
+				return nil, err
+			}
+			return success()
+		}, nil
+	})
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	state, err := Sync(func(safejs.Value, []safejs.Value) (any, error) {
+		return string(a.Engine.State()), nil
+	}, string(session.StateIdle))
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	on, err := Sync(a.Listeners.On, noop())
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+
+	obj, err := jsGlobal("Object").New()
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	for k, v := range map[string]any{
+		"startSession": start, "endSession": end, "state": state, "on": on, "version": a.Version,
+	} {
+		if err := obj.Set(k, v); err != nil {
+			return safejs.Undefined(), err
+		}
+	}
+	return obj, nil
+}
+
+// initHook is the loader's registration function (the bridge contract).
+const initHook = "__gameSessionInit"
+
+// Handover gives api to the loader: globalThis.__gameSessionInit(api) when
+// the loader defined it; otherwise (bare wasm_exec.js + .wasm) it sets the
+// globals startSession, endSession and GameSession = {...api, ready}.
+func Handover(global, api safejs.Value) error {
+	if isFunc(global, initHook) {
+		_, err := global.Call(initHook, api)
+		return err
+	}
+	ns, err := jsGlobal("Object").New()
+	if err != nil {
+		return err
+	}
+	if _, err := jsGlobal("Object").Call("assign", ns, api); err != nil {
+		return err
+	}
+	ready, err := jsGlobal("Promise").Call("resolve")
+	if err != nil {
+		return err
+	}
+	_ = ns.Set("ready", ready)
+	for _, name := range []string{"startSession", "endSession"} {
+		if _, err := jsGlobal("Reflect").Call("set", global, name, prop(api, name)); err != nil {
+			return err
+		}
+	}
+	// Reflect.set, not Value.Set: a throwing setter must not escape through Go (see get).
+	_, err = jsGlobal("Reflect").Call("set", global, "GameSession", ns)
+	return err
+}
+
+// ConsoleLog returns a session.Config.Log that writes the engine's debug
+// lines (already prefixed "game-session: ") with console.debug.
+func ConsoleLog(console safejs.Value) func(string) {
+	return func(line string) {
+		if isFunc(console, "debug") {
+			_, _ = console.Call("debug", line)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+)
+
+// eventTypes are the types GameSession.on accepts.
+var eventTypes = []session.EventType{
+	session.EventStateChange, session.EventHeartbeat, session.EventRenew,
+	session.EventError, session.EventEnd,
+}
+
+type listener struct {
+	id int
+	fn safejs.Value
+}
+
+// Listeners is the registry behind GameSession.on: JS listeners per event
+// type, called with each engine Event's detail.
+type Listeners struct {
+	console safejs.Value // where a throwing listener is reported
+
+	mu     sync.Mutex
+	nextID int
+	byType map[session.EventType][]listener
+}
+
+// NewListeners returns an empty registry that reports listener exceptions
+// with console.error.
+func NewListeners(console safejs.Value) *Listeners {
+	return &Listeners{console: console, byType: map[session.EventType][]listener{}}
+}
+
+// On is GameSession.on(type, listener): it checks its arguments (an unknown
+// type or a listener that is not a function is INVALID_ARGUMENT) and returns
+// an unsubscribe function. Unsubscribing twice is harmless, so the function
+// is never released; it drops its reference to the listener.
+func (l *Listeners) On(_ safejs.Value, args []safejs.Value) (any, error) {
+	typArg, fn := arg(args, 0), arg(args, 1)
+	if typArg.Type() != safejs.TypeString {
+		return nil, invalidArgument("event type must be a string, got %s", typeName(typArg))
+	}
+	s, _ := typArg.String()
+	typ := session.EventType(s)
+	if !slices.Contains(eventTypes, typ) {
+		return nil, invalidArgument("unknown event type %q (statechange, heartbeat, renew, error or end)", clip(s))
+	}
+	if fn.Type() != safejs.TypeFunction {
+		return nil, invalidArgument("listener must be a function, got %s", typeName(fn))
+	}
+	l.mu.Lock()
+	l.nextID++
+	id := l.nextID
+	l.byType[typ] = append(l.byType[typ], listener{id: id, fn: fn})
+	l.mu.Unlock()
+
+	unsub, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		l.remove(typ, id)
+		return nil
+	})
+	if err != nil {
+		l.remove(typ, id)
+		return nil, internalError(err)
+	}
+	return unsub.Value(), nil
+}
+
+func (l *Listeners) remove(typ session.EventType, id int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byType[typ] = slices.DeleteFunc(l.byType[typ], func(x listener) bool { return x.id == id })
+}
+
+// Count is the number of listeners for typ.
+func (l *Listeners) Count(typ session.EventType) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.byType[typ])
+}
+
+// Dispatch calls every listener of ev.Type with a fresh JS object made from
+// ev.Detail (a listener changing it affects no other listener). It is the
+// engine's Emit. A listener that throws is reported on the console and does
+// not stop the others; the list is copied first, so a listener may
+// (un)subscribe while being called.
+func (l *Listeners) Dispatch(ev session.Event) {
+	l.mu.Lock()
+	list := slices.Clone(l.byType[ev.Type])
+	l.mu.Unlock()
+	for _, x := range list {
+		detail := toJS(ev.Detail)
+		if ev.Detail == nil {
+			detail = toJS(map[string]any{})
+		}
+		if _, err := x.fn.Invoke(detail); err != nil {
+			l.report(ev.Type, err)
+		}
+	}
+}
+
+func (l *Listeners) report(typ session.EventType, err error) {
+	if !isFunc(l.console, "error") {
+		return
+	}
+	thrown := thrownValue(err)
+	if thrown.IsUndefined() {
+		_, _ = l.console.Call("error", "game-session: "+string(typ)+" listener failed: "+err.Error())
+		return
+	}
+	_, _ = l.console.Call("error", "game-session: "+string(typ)+" listener threw:", thrown)
+}

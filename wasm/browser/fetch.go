@@ -1,0 +1,241 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+)
+
+// Transport is a session.Transport over the browser's fetch API.
+type Transport struct {
+	global safejs.Value // where fetch, AbortController, Request and navigator are looked up
+}
+
+var _ session.Transport = (*Transport)(nil)
+
+// NewTransport returns a Transport that calls global.fetch (and
+// global.navigator.sendBeacon for beacons). main passes the real global;
+// tests pass an object with a fake fetch.
+func NewTransport(global safejs.Value) *Transport { return &Transport{global: global} }
+
+// jsonBody returns the request body as a JS string made by the browser's own
+// JSON.stringify, which escapes every character of the token correctly.
+func jsonBody(token string) (safejs.Value, error) {
+	obj, err := jsGlobal("Object").New()
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	if err := obj.Set("auth_token", token); err != nil {
+		return safejs.Undefined(), err
+	}
+	return jsGlobal("JSON").Call("stringify", obj)
+}
+
+// fetchInit builds fetch's init object: POST, JSON content type, the body and
+// the credentials mode.
+func fetchInit(req session.Request) (safejs.Value, error) {
+	body, err := jsonBody(req.Token)
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	headers, err := jsGlobal("Object").New()
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	_ = headers.Set("Content-Type", "application/json")
+	init, err := jsGlobal("Object").New()
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	_ = init.Set("method", "POST")
+	_ = init.Set("headers", headers)
+	_ = init.Set("body", body)
+	if req.Credentials != "" {
+		_ = init.Set("credentials", req.Credentials)
+	}
+	return init, nil
+}
+
+type fetchResult struct {
+	resp session.Response
+	err  error
+}
+
+// Do posts req with fetch and waits for the status and the body. The body is
+// read with response.text() and parsed with JSON.parse; a body that is not
+// JSON gives Body nil. When ctx ends first the request is aborted and
+// ctx.Err() returned.
+func (t *Transport) Do(ctx context.Context, req session.Request) (session.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Response{}, err
+	}
+	init, err := fetchInit(req)
+	if err != nil {
+		return session.Response{}, err
+	}
+	var abort safejs.Value
+	if ac := prop(t.global, "AbortController"); ac.Type() == safejs.TypeFunction {
+		if abort, err = ac.New(); err == nil {
+			_ = init.Set("signal", prop(abort, "signal"))
+		}
+	}
+	promise, err := t.global.Call("fetch", req.URL, init)
+	if err != nil {
+		return session.Response{}, errors.New("fetch failed: " + jsErrorText(thrownValue(err)))
+	}
+
+	// fetch(...).then(onResponse).then(onText, onFail): onResponse keeps the
+	// status and returns response.text(); exactly one of onText/onFail runs
+	// at the end of the chain, and it releases all three functions. The
+	// channel is buffered so the callbacks never block, even when Do has
+	// already returned on ctx.Done.
+	done := make(chan fetchResult, 1)
+	status := 0
+	var onResponse, onText, onFail safejs.Func
+	release := func() {
+		onResponse.Release()
+		onText.Release()
+		onFail.Release()
+	}
+	onResponse, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		r := arg(args, 0)
+		if s, err := prop(r, "status").Int(); err == nil {
+			status = s
+		}
+		text, err := r.Call("text")
+		if err != nil {
+			return "" // no readable body: parsed as nil below
+		}
+		return text
+	})
+	onText, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		defer release()
+		done <- fetchResult{resp: session.Response{Status: status, Body: parseJSON(arg(args, 0))}}
+		return nil
+	})
+	onFail, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		defer release()
+		done <- fetchResult{err: errors.New("fetch failed: " + jsErrorText(arg(args, 0)))}
+		return nil
+	})
+	chained, err := promise.Call("then", onResponse)
+	if err == nil {
+		_, err = chained.Call("then", onText, onFail)
+	}
+	if err != nil {
+		release()
+		return session.Response{}, errors.New("fetch returned no promise")
+	}
+
+	select {
+	case r := <-done:
+		return r.resp, r.err
+	case <-ctx.Done():
+		if !abort.IsUndefined() {
+			_, _ = abort.Call("abort")
+		}
+		return session.Response{}, ctx.Err()
+	}
+}
+
+// parseJSON is JSON.parse(text) converted to Go values; nil when text is not
+// a string or not JSON.
+func parseJSON(text safejs.Value) any {
+	if text.Type() != safejs.TypeString {
+		return nil
+	}
+	v, err := jsGlobal("JSON").Call("parse", text)
+	if err != nil {
+		return nil
+	}
+	return toGo(v)
+}
+
+// Beacon starts req so that it outlives the page: fetch with keepalive:true,
+// issued synchronously and not awaited; where keepalive fetch is missing (or
+// fetch throws), navigator.sendBeacon with the JSON as a string body (sent as
+// text/plain, so no CORS preflight). With neither, a plain fetch is the last
+// resort.
+func (t *Transport) Beacon(req session.Request) error {
+	if t.keepaliveFetch() && t.fetchKeepalive(req) == nil {
+		return nil
+	}
+	nav := prop(t.global, "navigator")
+	if !isFunc(nav, "sendBeacon") {
+		if isFunc(t.global, "fetch") {
+			return t.fetchKeepalive(req)
+		}
+		return errors.New("beacon: neither fetch nor navigator.sendBeacon is available")
+	}
+	body, err := jsonBody(req.Token)
+	if err != nil {
+		return err
+	}
+	queued, err := nav.Call("sendBeacon", req.URL, body)
+	if err != nil {
+		return errors.New("beacon: sendBeacon failed: " + jsErrorText(thrownValue(err)))
+	}
+	if ok, _ := queued.Bool(); !ok {
+		return errors.New("beacon: sendBeacon refused the request")
+	}
+	return nil
+}
+
+// fetchKeepalive calls fetch(url, {..., keepalive: true}) and returns without
+// waiting for it.
+func (t *Transport) fetchKeepalive(req session.Request) error {
+	init, err := fetchInit(req)
+	if err != nil {
+		return err
+	}
+	_ = init.Set("keepalive", true)
+	p, err := t.global.Call("fetch", req.URL, init)
+	if err != nil {
+		return errors.New("beacon: fetch failed: " + jsErrorText(thrownValue(err)))
+	}
+	// Nobody awaits the answer; a rejection must not surface as an
+	// unhandled rejection in the page.
+	if isFunc(p, "catch") {
+		_, _ = p.Call("catch", noop())
+	}
+	return nil
+}
+
+// keepaliveFetch reports whether fetch exists and honours keepalive, i.e.
+// Request.prototype has a keepalive property (browsers that ignore the
+// option, like Firefox before 133, lack it). Without a Request constructor
+// to ask, a fetch is trusted.
+func (t *Transport) keepaliveFetch() bool {
+	if !isFunc(t.global, "fetch") {
+		return false
+	}
+	req := prop(t.global, "Request")
+	if req.Type() != safejs.TypeFunction {
+		return true
+	}
+	has, err := jsGlobal("Reflect").Call("has", prop(req, "prototype"), "keepalive")
+	if err != nil {
+		return false
+	}
+	b, _ := has.Bool()
+	return b
+}
+
+// noop is one shared do-nothing JS function, never released.
+var noop = sync.OnceValue(func() safejs.Func {
+	f, _ := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { return nil })
+	return f
+})
+
+// arg returns args[i], or undefined when there are fewer arguments.
+func arg(args []safejs.Value, i int) safejs.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return safejs.Undefined()
+}

@@ -1,0 +1,194 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+)
+
+// WebLocks is a session.Locker over navigator.locks (the Web Locks API).
+// Which lock, when, and what a stolen lock means are the engine's business
+// (session/lock.go); this only translates.
+type WebLocks struct {
+	global safejs.Value // where navigator is looked up; tests pass a fake
+}
+
+var _ session.Locker = (*WebLocks)(nil)
+
+// NewWebLocks returns a Locker over global.navigator.locks. Where there is
+// none (an insecure context, an old browser, Node), Acquire says so and the
+// engine carries on without locking.
+func NewWebLocks(global safejs.Value) *WebLocks { return &WebLocks{global: global} }
+
+var errNoWebLocks = errors.New("navigator.locks is not available (insecure context or old browser)")
+
+// Acquire calls navigator.locks.request(name, {ifAvailable: true} or
+// {steal: true}, callback). The callback gets null when another tab holds the
+// lock (ErrLockHeld); otherwise it returns a Promise that stays pending while
+// the lock is held: resolving it (Release) gives the lock back. When another
+// tab steals the lock, request's own Promise rejects (AbortError) and Lost
+// closes.
+func (w *WebLocks) Acquire(ctx context.Context, name string, steal bool) (session.Lock, error) {
+	locks := prop(prop(w.global, "navigator"), "locks")
+	if !isFunc(locks, "request") {
+		return nil, errNoWebLocks
+	}
+	opts, err := jsGlobal("Object").New()
+	if err != nil {
+		return nil, err
+	}
+	if steal {
+		_ = opts.Set("steal", true)
+	} else {
+		_ = opts.Set("ifAvailable", true)
+	}
+
+	l := &webLock{lost: make(chan struct{}), granted: make(chan error, 1)}
+	var callback, onSettled, onRejected safejs.Func
+	// Released once request's Promise settles: neither is called after.
+	releaseFuncs := func() {
+		callback.Release()
+		onSettled.Release()
+		onRejected.Release()
+	}
+	callback, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		var ret any
+		guard("lock callback", func() { ret = l.onGrant(arg(args, 0)) })
+		return ret
+	})
+	if err != nil {
+		return nil, err
+	}
+	onSettled, _ = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		releaseFuncs()
+		return nil
+	})
+	onRejected, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		releaseFuncs()
+		guard("lock request", func() { l.rejected(arg(args, 0)) })
+		return nil
+	})
+	promise, err := locks.Call("request", name, opts, callback)
+	if err == nil {
+		_, err = promise.Call("then", onSettled, onRejected)
+	}
+	if err != nil {
+		releaseFuncs()
+		return nil, errors.New("navigator.locks.request failed: " + jsErrorText(thrownValue(err)))
+	}
+
+	select {
+	case err := <-l.granted:
+		if err != nil {
+			return nil, err
+		}
+		return l, nil
+	case <-ctx.Done():
+		l.Release() // a grant that comes later is given back at once
+		return nil, ctx.Err()
+	}
+}
+
+// webLock is one lock request and, once granted, the held lock.
+type webLock struct {
+	granted chan error // Acquire's answer; buffered, written at most once
+	lost    chan struct{}
+
+	mu       sync.Mutex
+	answered bool         // granted has its answer
+	resolve  safejs.Value // resolves the callback's Promise: releases the lock
+	released bool
+	isLost   bool
+}
+
+// onGrant is the lock callback: lock is null when the lock is held
+// elsewhere (ifAvailable). It returns what the callback returns: nothing
+// (which ends the request at once) or the pending Promise that holds the lock.
+func (l *webLock) onGrant(lock safejs.Value) any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lock.IsNull() || lock.IsUndefined() {
+		l.answerLocked(session.ErrLockHeld)
+		return nil
+	}
+	if l.released { // Acquire gave up (its ctx ended) before the grant
+		l.answerLocked(errors.New("lock granted after the request was abandoned"))
+		return nil
+	}
+	promise, resolve, err := pendingPromise()
+	if err != nil {
+		l.answerLocked(err)
+		return nil
+	}
+	l.resolve = resolve
+	l.answerLocked(nil)
+	return promise
+}
+
+// rejected handles the rejection of request's Promise: before a grant it
+// means the request failed (a SecurityError in an opaque origin, say); after
+// one, that another tab stole the lock.
+func (l *webLock) rejected(reason safejs.Value) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.answered {
+		l.answerLocked(errors.New("navigator.locks.request: " + jsErrorText(reason)))
+		return
+	}
+	if l.resolve.IsUndefined() || l.released || l.isLost {
+		return
+	}
+	l.isLost = true
+	close(l.lost)
+}
+
+func (l *webLock) answerLocked(err error) {
+	if !l.answered {
+		l.answered = true
+		l.granted <- err
+	}
+}
+
+func (l *webLock) Lost() <-chan struct{} { return l.lost }
+
+// Release resolves the callback's Promise, which ends the request and frees
+// the lock. It is a synchronous JS call, so it works inside pagehide.
+func (l *webLock) Release() {
+	l.mu.Lock()
+	if l.released {
+		l.mu.Unlock()
+		return
+	}
+	l.released = true
+	resolve := l.resolve
+	l.mu.Unlock()
+	if resolve.Type() == safejs.TypeFunction {
+		_, _ = resolve.Invoke()
+	}
+}
+
+// pendingPromise returns a new Promise and the function that resolves it.
+func pendingPromise() (promise, resolve safejs.Value, err error) {
+	exec, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		resolve = arg(args, 0)
+		return nil
+	})
+	if err != nil {
+		return safejs.Undefined(), safejs.Undefined(), err
+	}
+	// The executor runs inside the constructor: release it right after.
+	promise, err = jsGlobal("Promise").New(exec)
+	exec.Release()
+	if err != nil {
+		return safejs.Undefined(), safejs.Undefined(), err
+	}
+	if resolve.Type() != safejs.TypeFunction {
+		return safejs.Undefined(), safejs.Undefined(), errors.New("Promise executor got no resolve function")
+	}
+	return promise, resolve, nil
+}

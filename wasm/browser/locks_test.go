@@ -1,0 +1,170 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeLocksJS is navigator.locks as far as the Locker uses it (Node has
+// none): exclusive locks, ifAvailable (callback(null) when held) and steal
+// (the holder's request Promise rejects with an AbortError). The callback
+// runs in a later microtask, as in a browser. With a.slow set, requests wait
+// in a.pending until a.flush(). a.fail makes request reject before any grant.
+const fakeLocksJS = `
+const held = new Map();
+const locks = { calls: [], pending: [], slow: false, fail: null };
+locks.isHeld = (name) => held.has(name);
+locks.flush = () => { const p = locks.pending; locks.pending = []; p.forEach((f) => f()); };
+locks.request = function (name, opts, cb) {
+  locks.calls.push({ name, ifAvailable: opts.ifAvailable === true, steal: opts.steal === true });
+  if (opts.ifAvailable && opts.steal) throw new DOMException("both", "NotSupportedError");
+  return new Promise((resolve, reject) => {
+    const run = () => {
+      if (locks.fail) { reject(new DOMException(locks.fail, "SecurityError")); return; }
+      const cur = held.get(name);
+      if (cur && opts.ifAvailable) { Promise.resolve(cb(null)).then(resolve, reject); return; }
+      if (cur && opts.steal) { held.delete(name); cur.reject(new DOMException("The lock was stolen.", "AbortError")); }
+      const entry = { reject };
+      held.set(name, entry);
+      Promise.resolve(cb({ name, mode: "exclusive" })).then(
+        (v) => { if (held.get(name) === entry) held.delete(name); resolve(v); },
+        (e) => { if (held.get(name) === entry) held.delete(name); reject(e); });
+    };
+    if (locks.slow) locks.pending.push(run); else Promise.resolve().then(run);
+  });
+};
+return { navigator: { locks } };`
+
+// tick lets the JS event loop run its pending microtasks and one macrotask:
+// the fake settles promises there, as a browser does.
+func tick(t *testing.T) {
+	t.Helper()
+	await(t, jsEval(t, "return new Promise((r) => setTimeout(r, 0))"))
+}
+
+func isHeld(t *testing.T, w safejs.Value, name string) bool {
+	t.Helper()
+	return boolean(t, jsEval(t, "return {v: a.navigator.locks.isHeld(b)}", w, name), "v")
+}
+
+func acquire(t *testing.T, w safejs.Value, name string, steal bool) (session.Lock, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), failAfter)
+	defer cancel()
+	return NewWebLocks(w).Acquire(ctx, name, steal)
+}
+
+func TestWebLocksAcquireAndRelease(t *testing.T) {
+	w := jsEval(t, fakeLocksJS)
+	lock, err := acquire(t, w, "game-session:https://api.test", false)
+	require.NoError(t, err)
+	assert.True(t, isHeld(t, w, "game-session:https://api.test"))
+	assert.Equal(t, map[string]any{"name": "game-session:https://api.test", "ifAvailable": true, "steal": false},
+		toGo(jsEval(t, "return a.navigator.locks.calls[0]", w)))
+
+	tick(t)
+	assert.True(t, isHeld(t, w, "game-session:https://api.test"), "held for as long as the callback's Promise is pending")
+	lock.Release()
+	lock.Release()
+	tick(t)
+	assert.False(t, isHeld(t, w, "game-session:https://api.test"))
+	select {
+	case <-lock.Lost():
+		t.Fatal("a released lock is not lost")
+	default:
+	}
+}
+
+func TestWebLocksHeldElsewhereIsErrLockHeld(t *testing.T) {
+	w := jsEval(t, fakeLocksJS)
+	first, err := acquire(t, w, "x", false)
+	require.NoError(t, err)
+	_, err = acquire(t, w, "x", false)
+	assert.ErrorIs(t, err, session.ErrLockHeld)
+	other, err := acquire(t, w, "y", false)
+	require.NoError(t, err, "another name is another lock")
+	first.Release()
+	other.Release()
+	tick(t)
+	again, err := acquire(t, w, "x", false)
+	require.NoError(t, err, "free again once released")
+	again.Release()
+}
+
+func TestWebLocksStealMakesTheHolderLoseIt(t *testing.T) {
+	w := jsEval(t, fakeLocksJS)
+	old, err := acquire(t, w, "x", false)
+	require.NoError(t, err)
+	stolen, err := acquire(t, w, "x", true)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"name": "x", "ifAvailable": false, "steal": true},
+		toGo(jsEval(t, "return a.navigator.locks.calls[1]", w)))
+	select {
+	case <-old.Lost():
+	case <-time.After(failAfter):
+		t.Fatal("the old holder did not learn that its lock was stolen")
+	}
+	old.Release() // harmless after the loss
+	tick(t)
+	assert.True(t, isHeld(t, w, "x"), "the old holder's Release does not free the new holder's lock")
+	stolen.Release()
+	tick(t)
+	assert.False(t, isHeld(t, w, "x"))
+}
+
+func TestWebLocksUnavailable(t *testing.T) {
+	for name, env := range map[string]string{
+		"no navigator":        "return {}",
+		"no locks":            "return {navigator: {}}",
+		"request throws":      `return {navigator: {locks: {request() { throw new TypeError("nope"); }}}}`,
+		"request no thenable": `return {navigator: {locks: {request() { return 1; }}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := acquire(t, jsEval(t, env), "x", false)
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, session.ErrLockHeld)
+		})
+	}
+	t.Run("request rejects", func(t *testing.T) {
+		w := jsEval(t, fakeLocksJS)
+		jsEval(t, `a.navigator.locks.fail = "opaque origin"`, w)
+		_, err := acquire(t, w, "x", false)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, session.ErrLockHeld)
+		assert.Contains(t, err.Error(), "SecurityError: opaque origin")
+	})
+}
+
+// A grant that comes after Acquire gave up is given back at once.
+func TestWebLocksGrantAfterCancelIsReleased(t *testing.T) {
+	w := jsEval(t, fakeLocksJS)
+	jsEval(t, "a.navigator.locks.slow = true", w)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := NewWebLocks(w).Acquire(ctx, "x", false)
+		errc <- err
+	}()
+	tick(t) // the request is made
+	require.Equal(t, 1, length(t, jsEval(t, "return a.navigator.locks.pending", w)))
+	cancel()
+	assert.ErrorIs(t, <-errc, context.Canceled)
+	jsEval(t, "a.navigator.locks.flush()", w)
+	tick(t)
+	assert.False(t, isHeld(t, w, "x"))
+}
+
+func length(t *testing.T, v safejs.Value) int {
+	t.Helper()
+	n, err := v.Length()
+	require.NoError(t, err)
+	return n
+}

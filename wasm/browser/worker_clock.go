@@ -1,0 +1,206 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"sync"
+	"time"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+)
+
+// WorkerClock is a session.Clock whose timers run in a dedicated Worker.
+//
+// Go's timers on js/wasm are setTimeout calls on the page, and Chrome
+// throttles those in a hidden tab (to one wake-up a minute after five
+// minutes): a 9 s heartbeat against a 10 s TTL would die. A dedicated
+// Worker's setTimeout is not throttled that way, and its message to the page
+// is a task, not a timer, so it wakes Go on time.
+//
+// The Worker is made from a Blob URL on first use. Where that is not allowed
+// (a Content-Security-Policy without worker-src blob:, no Worker at all) the
+// clock uses page timers, as before, and Describe says why.
+type WorkerClock struct {
+	global safejs.Value // where Worker, Blob and URL are looked up; tests pass fakes
+
+	once      sync.Once
+	worker    safejs.Value
+	onMessage safejs.Func
+	onError   safejs.Func
+
+	mu       sync.Mutex
+	fallback string // why page timers are used; "" while the Worker runs
+	nextID   int
+	timers   map[int]*workerTimer // started and neither fired nor stopped
+}
+
+var (
+	_ session.Clock          = (*WorkerClock)(nil)
+	_ session.ClockDescriber = (*WorkerClock)(nil)
+)
+
+// timerWorkerJS runs in the Worker: [id, ms] starts timer id, [id, -1]
+// cancels it; a fired timer posts its id back.
+const timerWorkerJS = `"use strict";
+const timers = new Map();
+onmessage = (e) => {
+  const id = e.data[0], ms = e.data[1];
+  if (ms < 0) { clearTimeout(timers.get(id)); timers.delete(id); return; }
+  timers.set(id, setTimeout(() => { timers.delete(id); postMessage(id); }, ms));
+};`
+
+// NewWorkerClock returns a clock whose Worker is made on first use.
+func NewWorkerClock(global safejs.Value) *WorkerClock {
+	return &WorkerClock{global: global, timers: map[int]*workerTimer{}}
+}
+
+// Now is package time: only the timers need the Worker.
+func (c *WorkerClock) Now() time.Time { return time.Now() }
+
+// Describe says what drives the timers, for the debug log.
+func (c *WorkerClock) Describe() string {
+	c.once.Do(c.start)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fallback != "" {
+		return "page timers (" + c.fallback + "); a hidden tab may throttle them"
+	}
+	return "a dedicated Worker, so that a hidden tab keeps its beat"
+}
+
+// NewTimer starts a timer in the Worker, or on the page after a fallback.
+func (c *WorkerClock) NewTimer(d time.Duration) session.Timer {
+	c.once.Do(c.start)
+	c.mu.Lock()
+	if c.fallback != "" {
+		c.mu.Unlock()
+		return session.RealClock{}.NewTimer(d)
+	}
+	c.nextID++
+	t := &workerTimer{clock: c, id: c.nextID, ch: make(chan time.Time, 1), due: time.Now().Add(d)}
+	c.timers[t.id] = t
+	c.mu.Unlock()
+
+	ms := max(float64(d)/float64(time.Millisecond), 0)
+	if err := c.post(t.id, ms); err != nil {
+		c.fail("postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err)))
+	}
+	return t
+}
+
+// start makes the Worker, or records why there is none.
+func (c *WorkerClock) start() {
+	reason := c.makeWorker()
+	if reason != "" {
+		c.mu.Lock()
+		c.fallback = reason
+		c.mu.Unlock()
+	}
+}
+
+func (c *WorkerClock) makeWorker() (fallback string) {
+	ctor := prop(c.global, "Worker")
+	blobCtor, url := prop(c.global, "Blob"), prop(c.global, "URL")
+	if ctor.Type() != safejs.TypeFunction || blobCtor.Type() != safejs.TypeFunction || !isFunc(url, "createObjectURL") {
+		return "no Worker here"
+	}
+	parts := toJS([]any{timerWorkerJS})
+	blobOpts := toJS(map[string]any{"type": "text/javascript"})
+	blob, err := blobCtor.New(parts, blobOpts)
+	if err != nil {
+		return "new Blob failed: " + jsErrorText(thrownValue(err))
+	}
+	src, err := url.Call("createObjectURL", blob)
+	if err != nil {
+		return "URL.createObjectURL failed: " + jsErrorText(thrownValue(err))
+	}
+	// A Content-Security-Policy without worker-src blob: (or child-src,
+	// script-src) makes this throw.
+	worker, err := ctor.New(src)
+	if err != nil {
+		return "new Worker failed: " + jsErrorText(thrownValue(err))
+	}
+	c.onMessage, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		guard("timer worker message", func() {
+			if id, err := prop(arg(args, 0), "data").Int(); err == nil {
+				c.fire(id)
+			}
+		})
+		return nil
+	})
+	// The Worker can also fail after construction (a policy checked while
+	// loading its script): its pending timers move to the page.
+	c.onError, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		guard("timer worker error", func() {
+			c.fail("the timer Worker failed: " + jsErrorText(prop(arg(args, 0), "message")))
+		})
+		return nil
+	})
+	if _, err := worker.Call("addEventListener", "message", c.onMessage); err != nil {
+		return "the timer Worker takes no listener: " + jsErrorText(thrownValue(err))
+	}
+	_, _ = worker.Call("addEventListener", "error", c.onError)
+	c.worker = worker
+	return ""
+}
+
+func (c *WorkerClock) post(id int, ms float64) error {
+	_, err := c.worker.Call("postMessage", toJS([]any{float64(id), ms}))
+	return err
+}
+
+// fire delivers timer id, once; it never blocks (a JS callback calls it).
+func (c *WorkerClock) fire(id int) {
+	c.mu.Lock()
+	t := c.timers[id]
+	delete(c.timers, id)
+	c.mu.Unlock()
+	if t != nil {
+		t.ch <- time.Now() // buffered, and sent at most once
+	}
+}
+
+// fail switches to page timers for good; pending timers go on there.
+func (c *WorkerClock) fail(reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fallback != "" {
+		return
+	}
+	c.fallback = reason // Describe reports it in the next session's debug log
+	for id, t := range c.timers {
+		t.page = time.AfterFunc(time.Until(t.due), func() { c.fire(id) })
+	}
+}
+
+// workerTimer is one timer of a WorkerClock.
+type workerTimer struct {
+	clock *WorkerClock
+	id    int
+	ch    chan time.Time
+	due   time.Time
+	page  *time.Timer // set when a Worker failure moved it to the page
+}
+
+func (t *workerTimer) C() <-chan time.Time { return t.ch }
+
+// Stop cancels the timer; false when it already fired or was stopped.
+func (t *workerTimer) Stop() bool {
+	c := t.clock
+	c.mu.Lock()
+	_, pending := c.timers[t.id]
+	delete(c.timers, t.id)
+	viaWorker, page := c.fallback == "", t.page
+	c.mu.Unlock()
+	if !pending {
+		return false
+	}
+	if page != nil {
+		page.Stop()
+	}
+	if viaWorker {
+		_ = c.post(t.id, -1)
+	}
+	return true
+}

@@ -1,0 +1,144 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hack-pad/safejs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeWorkerJS is a global with Blob and URL and a Worker class that runs the
+// timer protocol on this thread (Node 20 has Worker only in worker_threads):
+// it records the messages it gets and answers through a "message" event.
+// a.workerThrows makes the constructor throw, as under a CSP without
+// worker-src blob:; a.breakWorker() fires its error event, as a Worker that
+// fails while loading does.
+const fakeWorkerJS = `
+const g = { Blob, URL, posted: [], workers: 0 };
+g.Worker = class extends EventTarget {
+  constructor(url) {
+    super();
+    if (g.workerThrows) throw new DOMException(g.workerThrows, "SecurityError");
+    if (!String(url).startsWith("blob:")) throw new TypeError("not a blob URL: " + url);
+    g.workers++;
+    g.worker = this;
+    this.timers = new Map();
+  }
+  postMessage(data) {
+    const [id, ms] = data;
+    g.posted.push([id, ms]);
+    if (ms < 0) { clearTimeout(this.timers.get(id)); return; }
+    this.timers.set(id, setTimeout(() => {
+      const ev = new Event("message");
+      ev.data = id;
+      this.dispatchEvent(ev);
+    }, ms));
+  }
+};
+g.breakWorker = () => {
+  for (const t of g.worker.timers.values()) clearTimeout(t);
+  const ev = new Event("error");
+  ev.message = "Refused to load the script";
+  g.worker.dispatchEvent(ev);
+};
+return g;`
+
+func posted(t *testing.T, g safejs.Value) []any {
+	t.Helper()
+	v, _ := toGo(prop(g, "posted")).([]any)
+	return v
+}
+
+func fired(t *testing.T, c <-chan time.Time) time.Time {
+	t.Helper()
+	select {
+	case at := <-c:
+		return at
+	case <-time.After(failAfter):
+		t.Fatal("the timer did not fire")
+		return time.Time{}
+	}
+}
+
+func TestWorkerClockTimersRunInTheWorker(t *testing.T) {
+	g := jsEval(t, fakeWorkerJS)
+	c := NewWorkerClock(g)
+	assert.Contains(t, c.Describe(), "Worker")
+
+	began := time.Now()
+	tm := c.NewTimer(30 * time.Millisecond)
+	at := fired(t, tm.C())
+	assert.GreaterOrEqual(t, at.Sub(began), 30*time.Millisecond)
+	assert.False(t, tm.Stop(), "already fired")
+
+	stopped := c.NewTimer(20 * time.Millisecond)
+	assert.True(t, stopped.Stop())
+	assert.False(t, stopped.Stop())
+	// A later timer fires, the stopped one never does.
+	fired(t, c.NewTimer(40*time.Millisecond).C())
+	select {
+	case <-stopped.C():
+		t.Fatal("a stopped timer fired")
+	default:
+	}
+	assert.Equal(t, []any{
+		[]any{1.0, 30.0},
+		[]any{2.0, 20.0}, []any{2.0, -1.0},
+		[]any{3.0, 40.0},
+	}, posted(t, g))
+	assert.Equal(t, 1.0, num(t, g, "workers"), "one Worker for all timers")
+}
+
+func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
+	for name, setup := range map[string]string{
+		"no Worker":              "delete a.Worker",
+		"new Worker throws":      `a.workerThrows = "Refused to create a worker from 'blob:…' (worker-src)"`,
+		"no URL.createObjectURL": "a.URL = {}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := jsEval(t, fakeWorkerJS)
+			jsEval(t, setup, g)
+			c := NewWorkerClock(g)
+			assert.Contains(t, c.Describe(), "page timers")
+			fired(t, c.NewTimer(10*time.Millisecond).C())
+			tm := c.NewTimer(time.Hour)
+			assert.True(t, tm.Stop())
+			assert.Empty(t, posted(t, g))
+		})
+	}
+	t.Run("the CSP reason is told", func(t *testing.T) {
+		g := jsEval(t, fakeWorkerJS)
+		jsEval(t, `a.workerThrows = "worker-src"`, g)
+		assert.Contains(t, NewWorkerClock(g).Describe(), "new Worker failed: SecurityError: worker-src")
+	})
+}
+
+// Node's own global has no Worker: the real global falls back.
+func TestWorkerClockInNodeUsesPageTimers(t *testing.T) {
+	c := NewWorkerClock(safejs.Global())
+	assert.Contains(t, c.Describe(), "page timers (no Worker here)")
+	fired(t, c.NewTimer(time.Millisecond).C())
+}
+
+// A Worker that fails after it was made hands its pending timers to the page.
+func TestWorkerClockWorkerErrorMovesPendingTimersToThePage(t *testing.T) {
+	g := jsEval(t, fakeWorkerJS)
+	c := NewWorkerClock(g)
+	pending := c.NewTimer(50 * time.Millisecond)
+	stopped := c.NewTimer(50 * time.Millisecond)
+	jsEval(t, "a.breakWorker()", g)
+	require.Contains(t, c.Describe(), "page timers (the timer Worker failed: Refused to load the script)")
+	assert.True(t, stopped.Stop())
+	fired(t, pending.C())
+	fired(t, c.NewTimer(time.Millisecond).C())
+	assert.Len(t, posted(t, g), 2, "nothing posted after the failure")
+	select {
+	case <-stopped.C():
+		t.Fatal("a stopped timer fired")
+	default:
+	}
+}

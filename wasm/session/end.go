@@ -1,0 +1,42 @@
+package session
+
+import (
+	"context"
+	"time"
+)
+
+// sendEnd sends end for r (whose loop is already stopped). NO_ACTIVE_SESSION
+// is success: the session is gone either way. Transient failures get a few
+// brief retries while the session may still be alive (deadline, or one TTL
+// from now when it never had a success); then the last error is returned.
+func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
+	clock := r.clock
+	endBy := deadline
+	if endBy.IsZero() {
+		endBy = clock.Now().Add(r.opts.SessionTTL)
+	}
+	for attempt := 1; ; attempt++ {
+		// A try near or past expiry still gets a floor: the answer says
+		// whether the end arrived.
+		timeout := min(r.opts.RequestTimeout, max(endBy.Sub(clock.Now()), minEndTimeout))
+		err := send(ctx, r.e.cfg.Transport, r.request(OpEnd), timeout)
+		if err == nil || err.Code == CodeNoActiveSession {
+			return nil
+		}
+		r.logf("end failed: %v", err)
+		if !transient(err) || attempt >= maxEndAttempts || ctx.Err() != nil {
+			return err
+		}
+		wait := backoff(attempt, r.opts.HeartbeatInterval)
+		if !clock.Now().Add(wait).Before(endBy) {
+			return err
+		}
+		t := clock.NewTimer(wait)
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}

@@ -1,0 +1,287 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Test doubles: a scripted transport that records what it was asked and
+// when (fake time under synctest), an event recorder, a page whose online
+// flag the test sets, and a clock whose timers a "hidden page" delays.
+
+const testToken = "eyJhbGciOiJIUzI1NiJ9.test-token-payload.signature"
+
+func testOptions() Options { return Options{APIBase: "https://api.test"} }
+
+// reply is one scripted answer.
+type reply struct {
+	status int
+	body   any
+	err    error         // no response: a network failure
+	delay  time.Duration // simulated round trip (overrides fakeTransport.rtt)
+	hang   bool          // never answers; only ctx ends it
+}
+
+func okReply() reply { return reply{status: 200, body: map[string]any{"success": true}} }
+
+func codeReply(status int, code string) reply {
+	return reply{status: status, body: map[string]any{"success": false, "error": code, "message": "server says " + code}}
+}
+
+var errNetwork = errors.New("Failed to fetch")
+
+type call struct {
+	req     Request
+	at      time.Time // sent
+	done    time.Time // answered or aborted
+	aborted bool
+}
+
+type fakeTransport struct {
+	mu        sync.Mutex
+	rtt       time.Duration
+	script    func(req Request, n int) reply // n: index of this call among calls of its op
+	calls     []*call
+	beacons   []Request
+	inFlight  int
+	maxFlight int
+}
+
+func (f *fakeTransport) Do(ctx context.Context, req Request) (Response, error) {
+	f.mu.Lock()
+	n := 0
+	for _, c := range f.calls {
+		if c.req.Op == req.Op {
+			n++
+		}
+	}
+	c := &call{req: req, at: time.Now()}
+	f.calls = append(f.calls, c)
+	f.inFlight++
+	f.maxFlight = max(f.maxFlight, f.inFlight)
+	script, rtt := f.script, f.rtt
+	f.mu.Unlock()
+
+	rep := okReply()
+	if script != nil {
+		rep = script(req, n)
+	}
+	if rep.delay > 0 {
+		rtt = rep.delay
+	}
+	if rep.hang {
+		rtt = 1000 * time.Hour
+	}
+	var aborted error
+	if rtt > 0 {
+		t := time.NewTimer(rtt)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			aborted = ctx.Err()
+		}
+	} else if ctx.Err() != nil {
+		aborted = ctx.Err()
+	}
+
+	f.mu.Lock()
+	f.inFlight--
+	c.done = time.Now()
+	c.aborted = aborted != nil
+	f.mu.Unlock()
+	if aborted != nil {
+		return Response{}, aborted
+	}
+	if rep.err != nil {
+		return Response{}, rep.err
+	}
+	return Response{Status: rep.status, Body: rep.body}, nil
+}
+
+func (f *fakeTransport) Beacon(req Request) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.beacons = append(f.beacons, req)
+	return nil
+}
+
+func (f *fakeTransport) setScript(s func(req Request, n int) reply) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.script = s
+}
+
+// ops returns the recorded calls of op (all calls when op is "").
+func (f *fakeTransport) ops(op Op) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if op == "" || c.req.Op == op {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// sendTimes returns when each call of op was sent, relative to t0.
+func (f *fakeTransport) sendTimes(op Op, t0 time.Time) []time.Duration {
+	var out []time.Duration
+	for _, c := range f.ops(op) {
+		out = append(out, c.at.Sub(t0))
+	}
+	return out
+}
+
+func (f *fakeTransport) maxInFlight() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.maxFlight
+}
+
+func (f *fakeTransport) beaconCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.beacons)
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+	logs   []string
+}
+
+func (r *recorder) emit(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+func (r *recorder) log(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.logs = append(r.logs, s)
+}
+
+func (r *recorder) of(t EventType) []map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []map[string]any
+	for _, ev := range r.events {
+		if ev.Type == t {
+			out = append(out, ev.Detail)
+		}
+	}
+	return out
+}
+
+// states is the sequence of states entered, from statechange events.
+func (r *recorder) states() []string {
+	var out []string
+	for _, d := range r.of(EventStateChange) {
+		out = append(out, d["state"].(string))
+	}
+	return out
+}
+
+func (r *recorder) types() []EventType {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []EventType
+	for _, ev := range r.events {
+		out = append(out, ev.Type)
+	}
+	return out
+}
+
+type fakePage struct {
+	mu     sync.Mutex
+	online bool
+}
+
+func (p *fakePage) Online() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.online
+}
+
+func (p *fakePage) set(online bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.online = online
+}
+
+// hiddenClock is package time, except that while hidden every new timer is
+// late by lag, as a hidden tab's throttled timers are.
+type hiddenClock struct {
+	mu     sync.Mutex
+	hidden bool
+	lag    time.Duration
+}
+
+func (c *hiddenClock) Now() time.Time { return time.Now() }
+
+func (c *hiddenClock) NewTimer(d time.Duration) Timer {
+	c.mu.Lock()
+	if c.hidden {
+		d += c.lag
+	}
+	c.mu.Unlock()
+	return RealClock{}.NewTimer(d)
+}
+
+func (c *hiddenClock) setHidden(h bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hidden = h
+}
+
+type harness struct {
+	e    *Engine
+	tr   *fakeTransport
+	rec  *recorder
+	page *fakePage
+	t0   time.Time
+}
+
+// newHarness makes an engine on a fake transport; call inside synctest.Test.
+func newHarness(t *testing.T, configure ...func(*Config)) *harness {
+	h := &harness{tr: &fakeTransport{}, rec: &recorder{}, page: &fakePage{online: true}, t0: time.Now()}
+	cfg := Config{Transport: h.tr, Page: h.page, Emit: h.rec.emit, Log: h.rec.log}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	h.e = New(cfg)
+	t.Cleanup(h.stop) // even when a require fails, so the bubble's goroutines exit
+	return h
+}
+
+// start starts a session with testToken and fails the test if it fails.
+func (h *harness) start(t *testing.T, opts Options) {
+	t.Helper()
+	require.NoError(t, h.e.Start(context.Background(), testToken, opts))
+}
+
+// stop ends whatever is left, so the bubble's goroutines exit.
+func (h *harness) stop() {
+	_ = h.e.End(context.Background())
+	synctest.Wait()
+}
+
+// since is the fake time elapsed since the harness was made.
+func (h *harness) since() time.Duration { return time.Since(h.t0) }
+
+func seconds(s ...float64) []time.Duration {
+	var out []time.Duration
+	for _, x := range s {
+		out = append(out, time.Duration(x*float64(time.Second)))
+	}
+	return out
+}

@@ -1,0 +1,366 @@
+package session
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestHeartbeatCadenceFromSendTimeUnderRoundTrip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.rtt = 300 * time.Millisecond
+		h.start(t, testOptions())
+		time.Sleep(time.Minute)
+
+		// Initiate sent at 0; every beat exactly 9 s after the previous send,
+		// not 9 s + 300 ms after its answer.
+		assert.Equal(t, seconds(0), h.tr.sendTimes(OpInitiate, h.t0))
+		assert.Equal(t, seconds(9, 18, 27, 36, 45, 54), h.tr.sendTimes(OpHeartbeat, h.t0))
+		beats := h.rec.of(EventHeartbeat)
+		require.Len(t, beats, 6)
+		for i, b := range beats {
+			assert.Equal(t, 300.0, b["rttMs"])
+			assert.Equal(t, float64(h.t0.Add(time.Duration(9*(i+1))*time.Second).UnixMilli()), b["at"])
+		}
+		assert.Empty(t, h.rec.of(EventError))
+		h.stop()
+	})
+}
+
+func TestAtMostOneRequestInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		opts := testOptions()
+		opts.HeartbeatInterval = time.Second
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat {
+				return reply{status: 200, body: map[string]any{"success": true}, delay: 2500 * time.Millisecond}
+			}
+			return okReply()
+		})
+		h.start(t, opts)
+		time.Sleep(30 * time.Second)
+
+		assert.Equal(t, 1, h.tr.maxInFlight())
+		times := h.tr.sendTimes(OpHeartbeat, h.t0)
+		require.Greater(t, len(times), 5)
+		// The 1 s slot falls due while the 2.5 s beat is out: the next one
+		// goes when it is back, never next to it.
+		assert.Equal(t, time.Second, times[0])
+		for i := 1; i < len(times); i++ {
+			assert.Equal(t, 2500*time.Millisecond, times[i]-times[i-1])
+		}
+		h.stop()
+	})
+}
+
+func TestHeartbeatTimeoutNeverOutlastsTheSession(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat && n == 0 {
+				return reply{hang: true}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions()) // timeout 5 s, but the session lives until 10 s
+		time.Sleep(15 * time.Second)
+
+		beat := h.tr.ops(OpHeartbeat)[0]
+		assert.Equal(t, 9*time.Second, beat.at.Sub(h.t0))
+		assert.Equal(t, 10*time.Second, beat.done.Sub(h.t0), "cut at the deadline, not after 5 s")
+		errs := h.rec.of(EventError)
+		require.NotEmpty(t, errs)
+		assert.Equal(t, "TIMEOUT", errs[0]["code"])
+		assert.Equal(t, 0.0, errs[0]["status"])
+		assert.Equal(t, false, errs[0]["fatal"])
+		h.stop()
+	})
+}
+
+func TestRequestTimeoutAndNetworkErrorCodes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		opts := testOptions()
+		opts.RequestTimeout = 2 * time.Second
+		opts.SessionTTL = 30 * time.Second
+		h.tr.setScript(func(req Request, n int) reply {
+			switch {
+			case req.Op == OpHeartbeat && n == 0:
+				return reply{hang: true}
+			case req.Op == OpHeartbeat && n == 1:
+				return reply{err: errNetwork}
+			}
+			return okReply()
+		})
+		h.start(t, opts)
+		time.Sleep(12 * time.Second)
+
+		beats := h.tr.ops(OpHeartbeat)
+		require.GreaterOrEqual(t, len(beats), 2)
+		assert.Equal(t, 2*time.Second, beats[0].done.Sub(beats[0].at), "RequestTimeout when the session has longer")
+		errs := h.rec.of(EventError)
+		require.GreaterOrEqual(t, len(errs), 2)
+		assert.Equal(t, "TIMEOUT", errs[0]["code"])
+		assert.Equal(t, "NETWORK_ERROR", errs[1]["code"])
+		assert.Contains(t, errs[1]["message"], "Failed to fetch")
+		h.stop()
+	})
+}
+
+func TestTransientFailureRetriedWithBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat && n < 2 {
+				return reply{status: 503, body: "<html>Service Unavailable</html>"}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		time.Sleep(20 * time.Second)
+
+		// 9 s fails, +250 ms fails, +500 ms works; the beat then keeps its
+		// fixed rate from that send.
+		assert.Equal(t, seconds(9, 9.25, 9.75, 18.75), h.tr.sendTimes(OpHeartbeat, h.t0))
+		errs := h.rec.of(EventError)
+		require.Len(t, errs, 2)
+		assert.Equal(t, map[string]any{"code": "SERVER_ERROR", "status": 503.0, "message": "heartbeat: unexpected status (HTTP 503)", "fatal": false}, errs[0])
+		assert.Len(t, h.rec.of(EventHeartbeat), 2)
+		assert.Empty(t, h.rec.of(EventRenew))
+		assert.Equal(t, StateActive, h.e.State())
+		h.stop()
+	})
+}
+
+func TestNoRetryStormWhenEverythingFails(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rep  reply
+	}{
+		{"network error", reply{err: errNetwork}},
+		{"server error", reply{status: 500}},
+		{"bad response", reply{status: 200, body: map[string]any{"ok": true}}},
+		{"timeout", reply{hang: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				h.start(t, testOptions())
+				h.tr.setScript(func(Request, int) reply { return tc.rep })
+				time.Sleep(time.Minute)
+
+				calls := h.tr.ops("")
+				times := h.tr.sendTimes("", h.t0)
+				// Never more than 4 requests in any 9 s window, and no more
+				// than one per interval once the backoff is at its cap.
+				for i := 4; i < len(times); i++ {
+					assert.GreaterOrEqual(t, times[i]-times[i-4], 9*time.Second, "5 requests within one interval at %v", times[i])
+				}
+				assert.LessOrEqual(t, len(calls), 15, "requests in 60 s: %v", times)
+				assert.GreaterOrEqual(t, len(calls), 8, "it keeps trying: %v", times)
+				// Retries of the heartbeat only while the session may be
+				// alive (until 10 s); after that it initiates again.
+				for _, c := range calls[1:] {
+					if c.req.Op == OpHeartbeat {
+						assert.Less(t, c.at.Sub(h.t0), 10*time.Second)
+					}
+				}
+				assert.Equal(t, StateActive, h.e.State(), "transient failures never end the session")
+				for _, e := range h.rec.of(EventError) {
+					assert.Equal(t, false, e["fatal"])
+				}
+				h.stop()
+			})
+		})
+	}
+}
+
+func TestRenewAfterNoActiveSession(t *testing.T) {
+	for _, body := range []any{nil, map[string]any{"error": "NO_ACTIVE_SESSION"}} {
+		synctest.Test(t, func(t *testing.T) {
+			h := newHarness(t)
+			h.tr.setScript(func(req Request, n int) reply {
+				if req.Op == OpHeartbeat && n == 1 {
+					return reply{status: 400, body: body}
+				}
+				return okReply()
+			})
+			h.tr.rtt = 100 * time.Millisecond
+			h.start(t, testOptions())
+			time.Sleep(40 * time.Second)
+
+			// The beat at 18 s finds no session: initiate at once (when its
+			// answer is back), then the beat resumes from that initiate.
+			assert.Equal(t, seconds(0, 18.1), h.tr.sendTimes(OpInitiate, h.t0))
+			assert.Equal(t, seconds(9, 18, 27.1, 36.1), h.tr.sendTimes(OpHeartbeat, h.t0))
+			assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
+			assert.Equal(t, []string{"starting", "active"}, h.rec.states(), "a renewal keeps the state active")
+			h.stop()
+		})
+	}
+}
+
+func TestRenewWhenDeadlinePassed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat {
+				return reply{err: errNetwork}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		time.Sleep(15 * time.Second)
+
+		// 9, 9.25, 9.75 fail; the next try (10.75) is past the 10 s
+		// deadline, so it is an initiate, not a heartbeat.
+		assert.Equal(t, seconds(9, 9.25, 9.75), h.tr.sendTimes(OpHeartbeat, h.t0))
+		assert.Equal(t, seconds(0, 10.75), h.tr.sendTimes(OpInitiate, h.t0))
+		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
+		h.stop()
+	})
+}
+
+func TestRenewWaitsForOnline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat && n == 0 {
+				return codeReply(400, "NO_ACTIVE_SESSION")
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		h.page.set(false)
+		time.Sleep(30 * time.Second)
+		assert.Len(t, h.tr.ops(OpInitiate), 1, "no initiate while offline")
+		h.e.VisibilityChange(true) // another wake-up is not the network
+		time.Sleep(time.Second)
+		assert.Len(t, h.tr.ops(OpInitiate), 1)
+
+		h.page.set(true)
+		h.e.Online()
+		synctest.Wait()
+		assert.Equal(t, seconds(0, 31), h.tr.sendTimes(OpInitiate, h.t0), "initiate at once when back online")
+		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
+		h.stop()
+	})
+}
+
+func TestAlreadyInGameRiddenOutOnStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		// A previous page's session lives until 6 s.
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpInitiate && time.Since(h.t0) < 6*time.Second {
+				return codeReply(400, "ALREADY_IN_GAME")
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		assert.Equal(t, 9*time.Second, h.since())
+		// Backoff 250 ms, 500 ms, 1 s; the 2 s step would be a 5th send
+		// within 9 s, so it waits until 9 s.
+		assert.Equal(t, seconds(0, 0.25, 0.75, 1.75, 9), h.tr.sendTimes(OpInitiate, h.t0))
+		assert.Len(t, h.rec.of(EventError), 4)
+		for _, e := range h.rec.of(EventError) {
+			assert.Equal(t, "ALREADY_IN_GAME", e["code"])
+			assert.Equal(t, false, e["fatal"])
+		}
+		h.stop()
+	})
+}
+
+func TestAlreadyInGameRejectedAfterOneTTL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply { return reply{status: 400} })
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // fail, not hang, if it never gives up
+		defer cancel()
+		err := h.e.Start(ctx, testToken, testOptions())
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, CodeAlreadyInGame, e.Code)
+		assert.Equal(t, 400, e.Status)
+
+		times := h.tr.sendTimes(OpInitiate, h.t0)
+		assert.GreaterOrEqual(t, times[len(times)-1], 10*time.Second, "tried until one TTL had passed: %v", times)
+		assert.Less(t, h.since(), 11*time.Second)
+		assert.LessOrEqual(t, len(times), 8)
+		assert.Equal(t, StateEnded, h.e.State())
+		errs := h.rec.of(EventError)
+		assert.Equal(t, true, errs[len(errs)-1]["fatal"])
+		assert.Empty(t, h.rec.of(EventEnd), "no session ever existed")
+		time.Sleep(time.Minute)
+		assert.Len(t, h.tr.ops(""), len(times))
+	})
+}
+
+func TestAlreadyInGameDuringRenewRiddenOutThenEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.start(t, testOptions())
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat {
+				return codeReply(400, "NO_ACTIVE_SESSION")
+			}
+			return codeReply(400, "ALREADY_IN_GAME") // someone else took it
+		})
+		time.Sleep(time.Minute)
+
+		inits := h.tr.sendTimes(OpInitiate, h.t0)
+		require.Greater(t, len(inits), 2)
+		assert.Equal(t, 9*time.Second, inits[1])
+		assert.GreaterOrEqual(t, inits[len(inits)-1], 19*time.Second)
+		assert.Less(t, inits[len(inits)-1], 21*time.Second)
+		assert.Equal(t, StateEnded, h.e.State())
+		assert.Equal(t, []map[string]any{{"reason": "takeover"}}, h.rec.of(EventEnd))
+	})
+}
+
+func TestStartTransientFailuresRejectAfterOneTTL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(Request, int) reply { return reply{status: 502} })
+		err := h.e.Start(context.Background(), testToken, testOptions())
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, CodeServerError, e.Code)
+		assert.Equal(t, 502, e.Status)
+		assert.LessOrEqual(t, len(h.tr.ops("")), 8)
+		assert.Equal(t, StateEnded, h.e.State())
+	})
+}
+
+func TestRenewAfterOutageStillRidesOutAlreadyInGame(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.start(t, testOptions())
+		h.tr.setScript(func(req Request, n int) reply {
+			at := time.Since(h.t0)
+			switch {
+			case req.Op == OpHeartbeat && at < 40*time.Second:
+				return codeReply(400, "NO_ACTIVE_SESSION")
+			case req.Op == OpHeartbeat:
+				return okReply()
+			case at < 40*time.Second:
+				return reply{status: 504} // a long outage; one initiate got through
+			case at < 45*time.Second:
+				return codeReply(400, "ALREADY_IN_GAME") // ... and is the session the server holds
+			}
+			return okReply()
+		})
+		time.Sleep(time.Minute)
+
+		assert.Equal(t, StateActive, h.e.State())
+		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
+		assert.Empty(t, h.rec.of(EventEnd))
+		assert.NotEmpty(t, h.rec.of(EventHeartbeat))
+	})
+}

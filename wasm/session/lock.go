@@ -1,0 +1,128 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Locker gives one tab of a site the session (Options.SingleTab). The
+// browser implements it with Web Locks; nil means no locking, as where the
+// browser has none (an insecure origin, an old browser, Node).
+type Locker interface {
+	// Acquire takes the exclusive lock called name. Without steal it never
+	// waits: when another tab holds the lock it returns ErrLockHeld at once.
+	// With steal it takes the lock from its holder, whose Lost channel then
+	// closes. Any other error means locks do not work here. When ctx ends
+	// first, Acquire returns ctx.Err() and a lock granted later is released.
+	Acquire(ctx context.Context, name string, steal bool) (Lock, error)
+}
+
+// Lock is a held lock.
+type Lock interface {
+	// Lost is closed when another tab stole the lock.
+	Lost() <-chan struct{}
+	// Release gives the lock up. It is safe to call more than once and
+	// after Lost, and it never blocks: PageHide calls it inside pagehide.
+	Release()
+}
+
+// ErrLockHeld is Locker.Acquire's answer when another tab holds the lock.
+var ErrLockHeld = errors.New("the lock is held by another tab")
+
+// LockName is the lock that guards the sessions of one API: two games on one
+// site that talk to different APIs do not exclude each other.
+func LockName(apiBase string) string {
+	return "game-session:" + strings.TrimRight(apiBase, "/")
+}
+
+// errLockHeld is what Start rejects with when another tab owns the session:
+// status 0, since no request was sent.
+func errLockHeld() *Error {
+	return &Error{Code: CodeAlreadyInGame, Message: "startSession: another tab of this site holds the game session " +
+		"(singleTab); close that tab, or start with takeover: true to take the session from it"}
+}
+
+// acquireLock runs first in the loop: with singleTab, the session starts only
+// in the tab that gets the lock. It reports whether the loop may go on.
+//
+// Only startSession with takeover steals the lock. A back/forward cache
+// restore does not: the tab the player went on to use keeps the session.
+func (r *run) acquireLock() bool {
+	locker := r.e.cfg.Locker
+	if locker == nil || r.opts.SingleTab == nil || !*r.opts.SingleTab {
+		return true
+	}
+	steal := r.opts.Takeover && r.reason == ""
+	lock, err := locker.Acquire(r.ctx, LockName(r.opts.APIBase), steal)
+	switch {
+	case r.ctx.Err() != nil:
+		if lock != nil {
+			lock.Release()
+		}
+		return false
+	case errors.Is(err, ErrLockHeld):
+		r.logf("singleTab: another tab holds the session")
+		r.stop(errLockHeld(), "")
+		return false
+	case err != nil:
+		// Behave as without Web Locks: the server's ALREADY_IN_GAME is then
+		// the only guard.
+		r.logf("singleTab: Web Locks unavailable (%v): not guarding against other tabs", err)
+		return true
+	}
+	e := r.e
+	e.mu.Lock()
+	if !r.liveLocked() { // stopped while the lock was being granted
+		e.mu.Unlock()
+		lock.Release()
+		return false
+	}
+	r.lock = lock
+	e.mu.Unlock()
+	if steal {
+		r.logf("singleTab: took the session lock over")
+	}
+	go r.watchLock(lock)
+	return true
+}
+
+// watchLock ends the session here when another tab steals the lock.
+func (r *run) watchLock(lock Lock) {
+	defer r.recoverPanic()
+	select {
+	case <-lock.Lost():
+		r.takenOver()
+	case <-r.ctx.Done():
+	}
+}
+
+// takenOver: another tab took the session (startSession with takeover). Stop
+// the beat, send this session's end (the new tab's initiate rides out the
+// old session's ALREADY_IN_GAME until it arrives) and emit end "takeover".
+func (r *run) takenOver() {
+	e := r.e
+	e.mu.Lock()
+	if !r.liveLocked() {
+		e.mu.Unlock()
+		return
+	}
+	r.lock = nil // lost: nothing to release
+	r.settleStartLocked(&Error{Code: CodeAlreadyInGame, Message: "startSession: another tab took the session over"})
+	deadline, disarm := e.beginEndLocked(r)
+	e.mu.Unlock()
+	disarm()
+	e.flush()
+
+	r.logf("singleTab: another tab took the session over; ending it here")
+	e.finishEnd(context.Background(), r, deadline, "takeover")
+}
+
+// releaseLockLocked gives up r's lock, if it holds one.
+func (r *run) releaseLockLocked() {
+	if r.lock != nil {
+		lock := r.lock
+		r.lock = nil
+		lock.Release()
+	}
+}

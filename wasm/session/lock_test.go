@@ -1,0 +1,368 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeLocks is Web Locks shared by the engines ("tabs") of one test: one
+// holder per name; steal takes a name from its holder and closes its Lost.
+type fakeLocks struct {
+	mu       sync.Mutex
+	held     map[string]*fakeLock
+	err      error // when set, Acquire fails with it: locks do not work here
+	acquires int
+}
+
+type fakeLock struct {
+	locks    *fakeLocks
+	name     string
+	lost     chan struct{}
+	released bool
+}
+
+func newFakeLocks() *fakeLocks { return &fakeLocks{held: map[string]*fakeLock{}} }
+
+func (f *fakeLocks) Acquire(ctx context.Context, name string, steal bool) (Lock, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.acquires++
+	if f.err != nil {
+		return nil, f.err
+	}
+	if cur := f.held[name]; cur != nil {
+		if !steal {
+			return nil, ErrLockHeld
+		}
+		close(cur.lost)
+	}
+	l := &fakeLock{locks: f, name: name, lost: make(chan struct{})}
+	f.held[name] = l
+	return l, nil
+}
+
+func (l *fakeLock) Lost() <-chan struct{} { return l.lost }
+
+func (l *fakeLock) Release() {
+	l.locks.mu.Lock()
+	defer l.locks.mu.Unlock()
+	l.released = true
+	if l.locks.held[l.name] == l {
+		delete(l.locks.held, l.name)
+	}
+}
+
+// holder is the lock now held under name, or nil.
+func (f *fakeLocks) holder(name string) *fakeLock {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.held[name]
+}
+
+const testLock = "game-session:https://api.test"
+
+// sharedServer is the session API as two tabs of one user see it: one
+// session per user, ALREADY_IN_GAME while it is held, end drops it. It
+// records every call in order, across tabs.
+type sharedServer struct {
+	mu     sync.Mutex
+	live   bool
+	served []string // "tab op status", in arrival order
+}
+
+func (s *sharedServer) script(tab string) func(Request, int) reply {
+	return func(req Request, _ int) reply {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		rep := okReply()
+		switch req.Op {
+		case OpInitiate:
+			if s.live {
+				rep = codeReply(400, "ALREADY_IN_GAME")
+			}
+			s.live = true
+		case OpHeartbeat:
+			if !s.live {
+				rep = codeReply(400, "NO_ACTIVE_SESSION")
+			}
+		case OpEnd:
+			if !s.live {
+				rep = codeReply(400, "NO_ACTIVE_SESSION")
+			}
+			s.live = false
+		}
+		status := "200"
+		if rep.status != 200 {
+			status = rep.body.(map[string]any)["error"].(string)
+		}
+		s.served = append(s.served, tab+" "+string(req.Op)+" "+status)
+		return rep
+	}
+}
+
+func (s *sharedServer) log() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.served...)
+}
+
+func withLocker(l Locker) func(*Config) { return func(c *Config) { c.Locker = l } }
+
+func TestSingleTabSecondStartRejectsAtOnceWithoutRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		a := newHarness(t, withLocker(locks))
+		b := newHarness(t, withLocker(locks))
+		a.start(t, testOptions())
+		require.NotNil(t, locks.holder(testLock), "the first tab holds the lock")
+
+		began := time.Now()
+		err := b.e.Start(context.Background(), testToken, testOptions())
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, CodeAlreadyInGame, e.Code)
+		assert.Equal(t, 0, e.Status, "no request, no status")
+		assert.Contains(t, e.Message, "another tab")
+		assert.Zero(t, time.Since(began), "at once")
+		assert.Empty(t, b.tr.ops(""), "the second tab sent nothing")
+		assert.Equal(t, StateEnded, b.e.State())
+
+		time.Sleep(20 * time.Second)
+		assert.Equal(t, StateActive, a.e.State(), "the first tab keeps its session")
+		assert.Len(t, a.tr.ops(OpHeartbeat), 2)
+	})
+}
+
+func TestSingleTabFalseTakesNoLock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		a := newHarness(t, withLocker(locks))
+		b := newHarness(t, withLocker(locks))
+		a.start(t, testOptions())
+		no := false
+		opts := testOptions()
+		opts.SingleTab = &no
+		b.start(t, opts)
+		assert.Len(t, b.tr.ops(OpInitiate), 1)
+		assert.Equal(t, 1, locks.acquires, "only the singleTab session asked for the lock")
+	})
+}
+
+func TestWithoutWebLocksStartsAsBefore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		locks.err = errors.New("SecurityError: locks are not available here")
+		h := newHarness(t, withLocker(locks))
+		opts := testOptions()
+		opts.Debug = true
+		h.start(t, opts)
+		assert.Len(t, h.tr.ops(OpInitiate), 1)
+		assert.Equal(t, StateActive, h.e.State())
+		assert.Contains(t, h.rec.logs[0]+h.rec.logs[1], "Web Locks unavailable")
+	})
+}
+
+func TestTakeoverEndsTheOldTabsSession(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		srv := &sharedServer{}
+		a := newHarness(t, withLocker(locks))
+		b := newHarness(t, withLocker(locks))
+		a.tr.setScript(srv.script("A"))
+		b.tr.setScript(srv.script("B"))
+		a.start(t, testOptions())
+		time.Sleep(5 * time.Second)
+
+		opts := testOptions()
+		opts.Takeover = true
+		b.start(t, opts)
+		synctest.Wait()
+
+		assert.Equal(t, StateEnded, a.e.State())
+		assert.Equal(t, []map[string]any{{"reason": "takeover"}}, a.rec.of(EventEnd))
+		assert.Equal(t, []string{"starting", "active", "ending", "ended"}, a.rec.states())
+		assert.Empty(t, a.rec.of(EventError), "a takeover is no error")
+		require.Len(t, a.tr.ops(OpEnd), 1, "the old tab sent its end")
+		assert.Equal(t, StateActive, b.e.State())
+
+		// Whatever the race between the two tabs, the server ends the old
+		// session before it serves the new one.
+		log := srv.log()
+		assert.Equal(t, "A initiate 200", log[0])
+		assert.Equal(t, "A end 200", firstOf(log, "A end"))
+		assert.Less(t, indexOf(log, "A end 200"), indexOf(log, "B initiate 200"), "server saw %v", log)
+
+		time.Sleep(30 * time.Second)
+		assert.Len(t, a.tr.ops(""), 2, "the old tab's initiate and end, nothing since")
+		assert.NotEmpty(t, b.tr.ops(OpHeartbeat), "the new tab keeps the session")
+		assert.Equal(t, StateActive, b.e.State())
+	})
+}
+
+// A takeover while the old tab is still starting rejects its startSession.
+func TestTakeoverWhileStartingRejectsTheOldStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		a := newHarness(t, withLocker(locks))
+		b := newHarness(t, withLocker(locks))
+		a.tr.rtt = 2 * time.Second
+		errc := make(chan error, 1)
+		go func() { errc <- a.e.Start(context.Background(), testToken, testOptions()) }()
+		synctest.Wait()
+		opts := testOptions()
+		opts.Takeover = true
+		b.start(t, opts)
+		var e *Error
+		require.ErrorAs(t, <-errc, &e)
+		assert.Equal(t, CodeAlreadyInGame, e.Code)
+		time.Sleep(3 * time.Second) // the old tab's end takes its 2 s round trip
+		assert.Equal(t, []map[string]any{{"reason": "takeover"}}, a.rec.of(EventEnd))
+		assert.Len(t, a.tr.ops(OpEnd), 1, "its initiate may have arrived: end it")
+	})
+}
+
+func TestLockReleasedOnPageHideAndTakenAgainOnRestore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		h := newHarness(t, withLocker(locks))
+		h.start(t, testOptions())
+		first := locks.holder(testLock)
+		require.NotNil(t, first)
+
+		h.e.PageHide()
+		assert.Nil(t, locks.holder(testLock), "released inside pagehide, so the page can enter the back/forward cache")
+		assert.True(t, first.released)
+
+		h.e.PageShow(true)
+		synctest.Wait()
+		assert.Equal(t, StateActive, h.e.State())
+		again := locks.holder(testLock)
+		require.NotNil(t, again, "held again after the restore")
+		assert.NotSame(t, first, again)
+		assert.Len(t, h.tr.ops(OpInitiate), 2)
+	})
+}
+
+// A restored page does not take the session from the tab the player went on
+// to use, even when it was started with takeover.
+func TestRestoreDoesNotStealTheLock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		a := newHarness(t, withLocker(locks))
+		b := newHarness(t, withLocker(locks))
+		opts := testOptions()
+		opts.Takeover = true
+		a.start(t, opts)
+		a.e.PageHide()
+		b.start(t, testOptions())
+
+		a.e.PageShow(true)
+		synctest.Wait()
+		assert.Equal(t, StateEnded, a.e.State())
+		assert.Len(t, a.tr.ops(OpInitiate), 1, "no initiate after the restore")
+		errs := a.rec.of(EventError)
+		require.Len(t, errs, 1)
+		assert.Equal(t, "ALREADY_IN_GAME", errs[0]["code"])
+		assert.Equal(t, StateActive, b.e.State())
+		assert.Empty(t, b.rec.of(EventEnd))
+	})
+}
+
+// The lock goes only once the end request settled: a tab starting next
+// then does not meet this session at the server.
+func TestLockReleasedAfterEndSettles(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		h := newHarness(t, withLocker(locks))
+		h.tr.setScript(func(req Request, _ int) reply {
+			if req.Op == OpEnd {
+				return reply{status: 200, body: map[string]any{"success": true}, delay: time.Second}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		endc := make(chan error, 1)
+		go func() { endc <- h.e.End(context.Background()) }()
+		synctest.Wait()
+		assert.NotNil(t, locks.holder(testLock), "held while the end is out")
+		require.NoError(t, <-endc)
+		assert.Nil(t, locks.holder(testLock))
+	})
+}
+
+func TestFatalAnswerReleasesTheLock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		h := newHarness(t, withLocker(locks))
+		h.tr.setScript(func(req Request, _ int) reply {
+			if req.Op == OpHeartbeat {
+				return codeReply(401, "UNAUTHORIZED")
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		time.Sleep(10 * time.Second)
+		assert.Equal(t, StateEnded, h.e.State())
+		assert.Nil(t, locks.holder(testLock))
+	})
+}
+
+// A lock granted after the session stopped (pagehide during the request) is
+// given back at once.
+func TestLockGrantedAfterStopIsReleased(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := &slowLocker{fakeLocks: newFakeLocks(), grant: make(chan struct{})}
+		h := newHarness(t, withLocker(slow))
+		errc := make(chan error, 1)
+		go func() { errc <- h.e.Start(context.Background(), testToken, testOptions()) }()
+		synctest.Wait()
+		h.e.PageHide()
+		close(slow.grant)
+		require.Error(t, <-errc)
+		synctest.Wait()
+		assert.Nil(t, slow.holder(testLock))
+		assert.Empty(t, h.tr.ops(""))
+	})
+}
+
+// slowLocker grants only when grant is closed, ignoring ctx, as a browser
+// may answer a lock request after the page stopped caring.
+type slowLocker struct {
+	*fakeLocks
+	grant chan struct{}
+}
+
+func (s *slowLocker) Acquire(ctx context.Context, name string, steal bool) (Lock, error) {
+	<-s.grant
+	return s.fakeLocks.Acquire(ctx, name, steal)
+}
+
+func TestLockNameIsPerAPIBase(t *testing.T) {
+	assert.Equal(t, "game-session:https://api.test/v1", LockName("https://api.test/v1/"))
+	assert.NotEqual(t, LockName("https://a.test"), LockName("https://b.test"))
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func firstOf(list []string, prefix string) string {
+	for _, x := range list {
+		if len(x) >= len(prefix) && x[:len(prefix)] == prefix {
+			return x
+		}
+	}
+	return ""
+}

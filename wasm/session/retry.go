@@ -1,0 +1,58 @@
+package session
+
+import "time"
+
+// Retry policy. Backoff doubles from retryBase and is capped at the
+// heartbeat interval; on top of it no more than maxSendsPerInterval
+// automatic requests (initiate, heartbeat) go out in any window of one
+// heartbeat interval, whatever mix of failures and renewals happens.
+const (
+	retryBase           = 250 * time.Millisecond
+	maxSendsPerInterval = 4
+	maxEndAttempts      = 4               // End: the first try and at most 3 brief retries
+	minEndTimeout       = 1 * time.Second // End: per-try timeout floor, even near expiry
+)
+
+// backoff is the wait before retry number failures (1, 2, ...):
+// 250 ms, 500 ms, 1 s, 2 s, 4 s, 8 s, ... but never more than limit.
+func backoff(failures int, limit time.Duration) time.Duration {
+	d := retryBase
+	for i := 1; i < failures && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// sendLog remembers the last maxSendsPerInterval send times.
+type sendLog struct {
+	at []time.Time
+}
+
+func (l *sendLog) record(t time.Time) {
+	l.at = append(l.at, t)
+	if len(l.at) > maxSendsPerInterval {
+		l.at = append(l.at[:0], l.at[len(l.at)-maxSendsPerInterval:]...)
+	}
+}
+
+// earliest is t, or later if sending at t would make more than
+// maxSendsPerInterval sends within one interval.
+func (l *sendLog) earliest(t time.Time, interval time.Duration) time.Time {
+	if len(l.at) < maxSendsPerInterval {
+		return t
+	}
+	if free := l.at[0].Add(interval); t.Before(free) {
+		return free
+	}
+	return t
+}
+
+// transient reports whether err is worth retrying: no answer, or an answer
+// that is not one of the API's documented ones.
+func transient(err *Error) bool {
+	switch err.Code {
+	case CodeNetworkError, CodeTimeout, CodeServerError, CodeBadResponse:
+		return true
+	}
+	return false
+}
