@@ -100,7 +100,9 @@ case "$cmd" in
   build) build ;;
   serve)
     build
-    exec go run ./web "$@"
+    # A built binary, not `go run`: signals reach the server itself.
+    go build -o dist/.devserver ./web
+    exec dist/.devserver "$@"
     ;;
   test)
     build

@@ -1,0 +1,174 @@
+// Command web is the game-session dev server: the reference implementation
+// of the platform's session API (spec/session-api.md: initiate, heartbeat,
+// end; sessions keyed by the token's user, expiring without heartbeats),
+// DEV-ONLY endpoints under /dev/ to mint tokens, inspect sessions, inject
+// faults and read back every call, and the playground (index.html) plus
+// dist/ as static files.
+//
+//	go run ./web [-addr 127.0.0.1:8080] [-ttl 10s] [-secret KEY]
+//	             [-cors-origin https://a.example,https://b.example] [-root DIR]
+//
+// It prints one line to stdout, "game-session dev server: http://HOST:PORT/",
+// once it is listening (tests start it with -addr 127.0.0.1:0 and read the
+// port from that line); logs go to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// modulePath identifies this repository's go.mod when looking for -root.
+const modulePath = "github.com/game-session/game-session"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "game-session dev server:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, serves until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("web", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
+	ttl := fs.Duration("ttl", 10*time.Second, "session lifetime without a heartbeat")
+	secret := fs.String("secret", "dev-secret-change-me", "HS256 key the dev tokens are signed and checked with")
+	corsOrigin := fs.String("cors-origin", "", `comma-separated origins allowed to call cross-origin ("*" = any); default none`)
+	root := fs.String("root", "", "directory served as static files (default: the repository root, found from the working directory)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *root == "" {
+		*root = findRoot()
+	}
+
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := newServer(config{
+		ttl:         *ttl,
+		secret:      []byte(*secret),
+		corsOrigins: splitOrigins(*corsOrigin),
+		root:        *root,
+		log:         log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+
+	// Requests waiting out injected latency watch this context, so a
+	// shutdown does not wait for them.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No WriteTimeout: injected latency may be up to two minutes.
+		BaseContext: func(net.Listener) context.Context { return base },
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	fmt.Fprintf(stdout, "game-session dev server: %s\n", displayURL(ln.Addr()))
+	log.Info("serving", "addr", ln.Addr().String(), "root", *root, "ttl", *ttl,
+		"corsOrigins", splitOrigins(*corsOrigin))
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+
+	log.Info("shutting down")
+	cancelBase()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayURL is the URL to print for a listener: an unspecified host
+// (":8080", "0.0.0.0") is shown as localhost so the line can be opened.
+func displayURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// findRoot walks up from the working directory to this repository's
+// go.mod (skipping nested modules such as e2e/), falling back on the
+// first go.mod found, then on ".".
+func findRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	first := ""
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			if declaresModule(string(data), modulePath) {
+				return dir
+			}
+			if first == "" {
+				first = dir
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	if first != "" {
+		return first
+	}
+	return "."
+}
+
+// declaresModule reports whether go.mod text declares module path.
+func declaresModule(gomod, path string) bool {
+	for line := range strings.Lines(gomod) {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "module" && strings.Trim(f[1], `"`) == path {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/cors"
+)
+
+// config is everything a server needs; main fills it from flags, tests
+// build it by hand.
+type config struct {
+	ttl         time.Duration    // session lifetime without heartbeat
+	secret      []byte           // HS256 key of the tokens
+	corsOrigins []string         // origins allowed cross-origin; "*" = any (reflected)
+	root        string           // static files; "" = none
+	now         func() time.Time // nil = time.Now
+	random      func() float64   // fault draws; nil = math/rand/v2
+	log         *slog.Logger     // nil = discard
+	callLogSize int              // ring size of /dev/calls; 0 = 10 000
+}
+
+// server is the whole dev server as one http.Handler.
+type server struct {
+	now    func() time.Time
+	log    *slog.Logger
+	store  *store
+	tokens *tokens
+	faults *faults
+	calls  *callLog
+
+	handler http.Handler
+}
+
+func newServer(cfg config) (*server, error) {
+	if cfg.ttl <= 0 {
+		return nil, fmt.Errorf("ttl must be positive, got %v", cfg.ttl)
+	}
+	if len(cfg.secret) == 0 {
+		return nil, fmt.Errorf("secret must not be empty")
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.callLogSize <= 0 {
+		cfg.callLogSize = 10_000
+	}
+	s := &server{
+		now:    cfg.now,
+		log:    cfg.log,
+		store:  newStore(cfg.ttl, cfg.now),
+		tokens: newTokens(cfg.secret, cfg.now),
+		faults: newFaults(cfg.random),
+		calls:  newCallLog(cfg.callLogSize),
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/games/sessions/initiate", s.handleAPI("initiate", s.store.initiate))
+	mux.HandleFunc("POST /api/games/sessions/heartbeat", s.handleAPI("heartbeat", s.store.heartbeat))
+	mux.HandleFunc("POST /api/games/sessions/end", s.handleAPI("end", s.store.end))
+	mux.HandleFunc("/api/games/sessions/{op}", s.handleAPIFallback)
+	mux.Handle("/dev/", s.devRoutes())
+	if cfg.root != "" {
+		root, err := os.OpenRoot(cfg.root)
+		if err != nil {
+			return nil, fmt.Errorf("static root: %w", err)
+		}
+		// The root stays open for the life of the process.
+		mux.Handle("/", &staticFiles{root: root})
+	}
+	s.handler = corsHandler(cfg.corsOrigins).Handler(mux)
+	return s, nil
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// corsHandler answers preflights and adds CORS headers for the allowed
+// origins. Same-origin requests need none of it. Credentials are allowed
+// (the SDK's credentials option may be "include"), so "*" cannot be sent
+// literally: it is implemented by reflecting the request's Origin.
+func corsHandler(origins []string) *cors.Cors {
+	opts := cors.Options{
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders:   []string{"Content-Type"},
+		AllowCredentials: true,
+		MaxAge:           600,
+	}
+	switch {
+	case len(origins) == 0:
+		// rs/cors reads an empty list as "all origins": say "none" instead.
+		opts.AllowOriginFunc = func(string) bool { return false }
+	case slices.Contains(origins, "*"):
+		opts.AllowOriginFunc = func(string) bool { return true }
+	default:
+		opts.AllowedOrigins = origins
+	}
+	return cors.New(opts)
+}
+
+// splitOrigins parses -cors-origin: comma-separated, blanks dropped, and a
+// trailing slash removed (an Origin header never has one).
+func splitOrigins(v string) []string {
+	var out []string
+	for o := range strings.SplitSeq(v, ",") {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
