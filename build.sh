@@ -101,8 +101,8 @@ case "$cmd" in
   serve)
     build
     # A built binary, not `go run`: signals reach the server itself.
-    go build -o dist/.devserver ./web
-    exec dist/.devserver "$@"
+    go build -o .bin/devserver ./web
+    exec .bin/devserver "$@"
     ;;
   test)
     build
