@@ -22,12 +22,10 @@ build() {
   # wasm_exec.js must match the Go that built the .wasm: always copy it fresh.
   cp "$GOROOT_DIR/lib/wasm/wasm_exec.js" dist/wasm_exec.js
   for f in game-session.js game-session.mjs game-session.d.ts; do
-    [ -f "js/$f" ] && cp "js/$f" "dist/$f"
+    sed "s/0\.0\.0-dev/$VERSION/" "js/$f" > "dist/$f"
   done
-  if [ -f js/package.dist.json ]; then
-    sed "s/0\.0\.0-dev/$VERSION/" js/package.dist.json > dist/package.json
-  fi
-  [ -f README.md ] && cp README.md dist/README.md
+  sed "s/0\.0\.0-dev/$VERSION/" js/package.dist.json > dist/package.json
+  cp README.md dist/README.md
   go run ./web/precompress dist/game-session.wasm
   ls -l dist
 }

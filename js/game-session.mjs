@@ -1,0 +1,365 @@
+// game-session ES module: import { startSession, endSession, ready, state, on } from "game-session".
+//
+// This file is also the source of the classic script: js/gen-classic.mjs copies the region
+// between the "core" markers below into js/classic.template.js to make js/game-session.js,
+// so the loading and queueing logic exists once. Edit the core here, then `npm run gen` in js/.
+
+// wasm_exec.js is Go's runtime glue, a plain script that assigns globalThis.Go. Importing it for
+// its side effect makes browsers and bundlers load it before this module runs.
+import "./wasm_exec.js";
+
+// #region core
+// Replaced with the package version by build.sh; the Go module's own version wins once it is ready.
+const VERSION = "0.0.0-dev";
+
+const EVENT_TYPES = ["statechange", "heartbeat", "renew", "error", "end"];
+
+// GameSessionError is the kind of Error the Go module rejects with. The name sits on the
+// prototype before construction so that the stack, which the console shows, starts with it.
+class GameSessionError extends Error {}
+GameSessionError.prototype.name = "GameSessionError";
+
+function gameSessionError(code, message, status, cause) {
+  const err = cause === undefined ? new GameSessionError(message) : new GameSessionError(message, { cause });
+  err.name = "GameSessionError";
+  err.code = code;
+  err.status = status || 0;
+  return err;
+}
+
+function describe(err) {
+  return err && err.message ? err.message : String(err);
+}
+
+// compileWasm fetches and compiles the module, streaming when the server says application/wasm
+// (instantiateStreaming refuses any other type) and from an ArrayBuffer otherwise. Compiling
+// needs no imports, so the classic script overlaps it with loading wasm_exec.js.
+async function compileWasm(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw gameSessionError("NETWORK_ERROR", `game-session: could not fetch ${url}: ${describe(err)}`, 0, err);
+  }
+  if (!response.ok) {
+    throw gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}: HTTP ${response.status}`, response.status);
+  }
+  const streaming = typeof WebAssembly.compileStreaming === "function" &&
+    /^application\/wasm\b/i.test(response.headers.get("Content-Type") || "");
+  let bytes;
+  try {
+    if (streaming) return await WebAssembly.compileStreaming(response);
+    bytes = await response.arrayBuffer();
+  } catch (err) {
+    throw compileFailure(err, url, response.status);
+  }
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (err) {
+    throw compileFailure(err, url, response.status);
+  }
+}
+
+// compileFailure tells a Content Security Policy block and a file that is not WebAssembly (an
+// HTML fallback page, say) from a body that broke off while it streamed.
+function compileFailure(err, url, status) {
+  const text = describe(err);
+  if (/Content.Security.Policy|\bCSP\b|unsafe-eval/i.test(text)) {
+    return gameSessionError("INVALID_STATE", "game-session: the page's Content Security Policy forbids WebAssembly; " +
+      `add 'wasm-unsafe-eval' to its script-src (${text})`, 0, err);
+  }
+  if (err instanceof WebAssembly.CompileError) {
+    return gameSessionError("BAD_RESPONSE", `game-session: ${url} is not a WebAssembly module: ${text}`, status, err);
+  }
+  return gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}: ${text}`, 0, err);
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// createGameSession returns the public API at once; boot() loads the module behind it.
+// settings.apiBase is the loader's default apiBase (the script tag's data-api-base, or configure()).
+function createGameSession(settings) {
+  let api = null; // the Go module's API once it registered itself
+  let stopped = null; // the error every call gets once the module can no longer answer
+  let queue = []; // calls made before ready, run in order once it is; null afterwards
+  const pending = new Set(); // listeners added before ready
+  let resolveReady, rejectReady, rejectStop;
+  const ready = new Promise((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  // A call already inside the Go module never settles if the module dies: race it against this.
+  const stop = new Promise((_, reject) => { rejectStop = reject; });
+  stop.catch(() => {});
+
+  function fail(err) {
+    if (stopped) return;
+    stopped = err;
+    rejectStop(err);
+    rejectReady(err);
+    if (queue) {
+      for (const call of queue) call.reject(err);
+      queue = null;
+    }
+    pending.clear();
+  }
+
+  function invoke(name, args) {
+    if (stopped) return Promise.reject(stopped);
+    try {
+      return Promise.race([api[name](...args), stop]);
+    } catch (err) {
+      // The Go side rejects rather than throws; a throw means its runtime is gone (exited a
+      // moment ago, before run()'s promise told us).
+      return Promise.reject(unreachable(err));
+    }
+  }
+
+  function unreachable(err) {
+    return gameSessionError("INVALID_STATE", "game-session: the module stopped and cannot answer; " +
+      "reload the page to start a new session", 0, err);
+  }
+
+  function call(name, args) {
+    if (!queue) return invoke(name, args);
+    return new Promise((resolve, reject) => queue.push({ name, args, resolve, reject }));
+  }
+
+  // register runs on a fresh stack after the Go module handed over its API: listeners first, so
+  // that the queued startSession's first statechange reaches them, then the calls in order.
+  function register(goApi) {
+    if (stopped) return;
+    api = goApi;
+    try {
+      for (const sub of pending) sub.off = api.on(sub.type, sub.listener);
+    } catch (err) {
+      fail(unreachable(err));
+      return;
+    }
+    pending.clear();
+    const calls = queue;
+    queue = null;
+    for (const c of calls) c.resolve(invoke(c.name, c.args));
+    resolveReady();
+  }
+
+  function startSession(...args) {
+    const base = settings.apiBase;
+    if (base !== undefined && base !== null && base !== "") {
+      if (args.length < 2 || args[1] === undefined) args[1] = { apiBase: base };
+      else if (isPlainObject(args[1]) && args[1].apiBase === undefined) args[1] = { ...args[1], apiBase: base };
+    }
+    return call("startSession", args);
+  }
+
+  function endSession() {
+    return call("endSession", []);
+  }
+
+  function state() {
+    if (!api) return "idle";
+    if (stopped) return "ended";
+    try {
+      return api.state();
+    } catch {
+      return "ended"; // the runtime is gone (see invoke)
+    }
+  }
+
+  function on(type, listener) {
+    if (!EVENT_TYPES.includes(type)) {
+      throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${JSON.stringify(type)}; ` +
+        `use one of ${EVENT_TYPES.join(", ")}`);
+    }
+    if (typeof listener !== "function") {
+      throw gameSessionError("INVALID_ARGUMENT", "game-session: the listener must be a function");
+    }
+    // A throwing listener is the game's bug: report it like an uncaught error, never into Go.
+    const sub = {
+      type,
+      off: null,
+      listener(detail) {
+        try {
+          listener(detail);
+        } catch (err) {
+          if (typeof reportError === "function") reportError(err);
+          else setTimeout(() => { throw err; }, 0);
+        }
+      },
+    };
+    if (stopped) return () => {};
+    if (api) sub.off = api.on(type, sub.listener);
+    else pending.add(sub);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      pending.delete(sub);
+      if (sub.off && !stopped) {
+        try {
+          sub.off();
+        } catch {
+          // the runtime is gone: there is nothing left to unsubscribe from
+        }
+      }
+    };
+  }
+
+  // boot loads Go's runtime (loadGo resolves to the Go class) and the module, and runs it.
+  // Every failure rejects ready and the queued calls; nothing is left waiting.
+  async function boot(loadGo, wasmUrl) {
+    try {
+      if (typeof WebAssembly !== "object" || WebAssembly === null) {
+        throw gameSessionError("INVALID_STATE", "game-session: this browser has no WebAssembly");
+      }
+      const url = String(wasmUrl);
+      const [Go, module] = await Promise.all([loadGo(), compileWasm(url)]);
+      const go = new Go();
+      let instance;
+      try {
+        instance = await WebAssembly.instantiate(module, go.importObject);
+      } catch (err) {
+        throw gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this wasm_exec.js ` +
+          `(built by another Go version?): ${describe(err)}`, 0, err);
+      }
+      let exitCode = 0;
+      const exit = go.exit;
+      go.exit = (code) => {
+        exitCode = code;
+        exit.call(go, code);
+      };
+      // The Go module calls __gameSessionInit(api) from main, before it blocks (the bridge
+      // contract), so by the time go.run's synchronous part returns it has either registered or
+      // it never will: a module that did not is the wrong file, not a slow one.
+      let registered = false;
+      const previousHook = globalThis.__gameSessionInit;
+      globalThis.__gameSessionInit = (goApi) => {
+        registered = true;
+        globalThis.__gameSessionInit = previousHook;
+        queueMicrotask(() => register(goApi));
+      };
+      let running;
+      try {
+        running = go.run(instance);
+      } finally {
+        if (!registered) globalThis.__gameSessionInit = previousHook;
+      }
+      running.then(
+        () => fail(gameSessionError("INVALID_STATE", `game-session: the module stopped (Go exit code ${exitCode}); ` +
+          "reload the page to start a new session")),
+        (err) => fail(gameSessionError("INVALID_STATE", `game-session: the module crashed: ${describe(err)}; ` +
+          "reload the page to start a new session", 0, err)),
+      );
+      if (!registered && !go.exited) {
+        throw gameSessionError("INVALID_STATE", `game-session: ${url} started but did not register its API ` +
+          "(is it game-session.wasm, built with this loader?)");
+      }
+    } catch (err) {
+      fail(err && err.name === "GameSessionError" ? err
+        : gameSessionError("INVALID_STATE", `game-session: could not start: ${describe(err)}`, 0, err));
+    }
+  }
+
+  return {
+    startSession,
+    endSession,
+    ready,
+    state,
+    on,
+    get version() {
+      return api && typeof api.version === "string" ? api.version : VERSION;
+    },
+    boot,
+  };
+}
+// #endregion core
+
+const settings = { apiBase: undefined, wasmUrl: undefined };
+// Go's runtime as wasm_exec.js defined it, taken now in case another script replaces it later.
+const GoRuntime = globalThis.Go;
+const session = createGameSession(settings);
+let booted = false;
+
+// The module starts loading in the first task after the importing code ran, so configure() called
+// right after the import, or right after `await import("game-session")`, still applies. Outside a
+// page (Node, server-side rendering) it loads only when startSession or endSession is called.
+function boot() {
+  if (booted) return;
+  booted = true;
+  session.boot(() => GoRuntime, settings.wasmUrl !== undefined ? settings.wasmUrl : defaultWasmUrl());
+}
+
+function defaultWasmUrl() {
+  try {
+    // This exact expression is what webpack, Rollup and Vite recognise to ship the .wasm asset.
+    return new URL("./game-session.wasm", import.meta.url);
+  } catch (err) {
+    return {
+      toString() {
+        throw gameSessionError("INVALID_STATE", "game-session: cannot locate game-session.wasm because " +
+          "import.meta.url is unavailable here; call configure({ wasmUrl }) first", 0, err);
+      },
+    };
+  }
+}
+
+if (typeof window === "object" && typeof document === "object") setTimeout(boot, 0);
+
+/**
+ * configure sets the loader's options. It must run before the module starts loading: right after
+ * the import, before the first startSession/endSession.
+ * @param {{ wasmUrl?: string | URL, apiBase?: string }} options
+ */
+export function configure(options) {
+  if (!isPlainObject(options)) {
+    throw gameSessionError("INVALID_ARGUMENT", "game-session: configure() takes an object { wasmUrl, apiBase }");
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (key === "wasmUrl") {
+      if (value !== undefined && typeof value !== "string" && !(value instanceof URL)) {
+        throw gameSessionError("INVALID_ARGUMENT", "game-session: configure({ wasmUrl }) must be a string or URL");
+      }
+    } else if (key === "apiBase") {
+      if (value !== undefined && typeof value !== "string") {
+        throw gameSessionError("INVALID_ARGUMENT", "game-session: configure({ apiBase }) must be a string");
+      }
+    } else {
+      throw gameSessionError("INVALID_ARGUMENT", `game-session: configure() has no option ${JSON.stringify(key)}; ` +
+        "use wasmUrl or apiBase");
+    }
+  }
+  if (booted) {
+    throw gameSessionError("INVALID_STATE", "game-session: configure() came after the module started loading; " +
+      "call it right after the import, before startSession or endSession");
+  }
+  if ("wasmUrl" in options) settings.wasmUrl = options.wasmUrl;
+  if ("apiBase" in options) settings.apiBase = options.apiBase;
+}
+
+export function startSession(...args) {
+  boot();
+  return session.startSession(...args);
+}
+
+export function endSession() {
+  boot();
+  return session.endSession();
+}
+
+export const ready = session.ready;
+
+export function state() {
+  return session.state();
+}
+
+export function on(type, listener) {
+  return session.on(type, listener);
+}
+
+// A live binding: the Go module's version once it is ready (the same string, built from one source).
+export let version = session.version;
+ready.then(() => { version = session.version; }, () => {});

@@ -1,0 +1,331 @@
+// The loader's own behaviour (js/game-session.mjs, whose core the classic script shares), run in
+// Node with a fake Go runtime (fixtures/wasm_exec.js) and a real, empty WebAssembly module served
+// over HTTP, so queueing, listeners, load failures and module exit are checked one by one.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { closedPortUrl, jsDir, serve, tempDir } from "./helpers.mjs";
+
+// The smallest valid module: magic and version, no imports, so any import object fits.
+const EMPTY_WASM = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+let server;
+let dir;
+let moduleUrl;
+let loads = 0;
+
+before(async () => {
+  dir = tempDir("loader");
+  copyFileSync(path.join(jsDir, "game-session.mjs"), path.join(dir, "game-session.mjs"));
+  copyFileSync(path.join(jsDir, "test", "fixtures", "wasm_exec.js"), path.join(dir, "wasm_exec.js"));
+  moduleUrl = pathToFileURL(path.join(dir, "game-session.mjs")).href;
+  server = await serve({
+    "/ok.wasm": { type: "application/wasm", body: EMPTY_WASM },
+    "/octet.wasm": { type: "application/octet-stream", body: EMPTY_WASM },
+    "/page.wasm": { type: "text/html", body: "<!doctype html><title>app</title>" },
+    "/broken.wasm": { status: 500, type: "text/plain", body: "oops" },
+  });
+});
+
+after(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// fresh imports a new instance of the module (its own queue, ready and settings).
+function fresh() {
+  return import(`${moduleUrl}?load=${++loads}`);
+}
+
+// fakeApi is what a Go module hands to __gameSessionInit, recording what it is asked.
+function fakeApi() {
+  const listeners = new Map();
+  const api = {
+    version: "9.9.9-fake",
+    calls: [],
+    current: "idle",
+    result: () => Promise.resolve({ success: true }),
+    emit(type, detail) {
+      for (const fn of listeners.get(type) || []) fn(detail);
+    },
+    setState(next) {
+      const previous = api.current;
+      api.current = next;
+      api.emit("statechange", { state: next, previous });
+    },
+    startSession(...args) {
+      api.calls.push(["startSession", ...args]);
+      api.setState("starting");
+      return api.result();
+    },
+    endSession(...args) {
+      api.calls.push(["endSession", ...args]);
+      return api.result();
+    },
+    state: () => api.current,
+    on(type, fn) {
+      if (!listeners.has(type)) listeners.set(type, new Set());
+      listeners.get(type).add(fn);
+      return () => listeners.get(type).delete(fn);
+    },
+  };
+  return api;
+}
+
+// goThatRegisters makes go.run hand over api at once and then run until stopped with exit(code).
+function goThatRegisters(api) {
+  const control = {};
+  globalThis.__fakeGoRun = (go) => {
+    globalThis.__gameSessionInit(api);
+    return new Promise((resolve) => {
+      control.exit = (code) => {
+        go.exit(code);
+        go.exited = true;
+        resolve();
+      };
+    });
+  };
+  return control;
+}
+
+test("calls made before ready wait, then run in order with apiBase merged in", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm`, apiBase: "https://api.example.test" });
+  const states = [];
+  gs.on("statechange", (d) => states.push(d.state));
+  assert.equal(gs.state(), "idle");
+  const own = { apiBase: "https://own.example.test" };
+  const calls = [
+    gs.startSession("tok-1"),
+    gs.endSession(),
+    gs.startSession("tok-2", { debug: true }),
+    gs.startSession("tok-3", own),
+    gs.startSession("tok-4", new Map()),
+  ];
+  assert.deepEqual(api.calls, [], "nothing reaches the module before it is ready");
+  await gs.ready;
+  assert.deepEqual(await Promise.all(calls), calls.map(() => ({ success: true })));
+  assert.deepEqual(api.calls, [
+    ["startSession", "tok-1", { apiBase: "https://api.example.test" }],
+    ["endSession"],
+    ["startSession", "tok-2", { debug: true, apiBase: "https://api.example.test" }],
+    ["startSession", "tok-3", own],
+    ["startSession", "tok-4", new Map()],
+  ]);
+  assert.equal(api.calls[3][2], own, "an object with its own apiBase is passed as it is");
+  assert.deepEqual(states, ["starting", "starting", "starting", "starting"], "a listener added before ready sees the first event");
+  assert.equal(gs.state(), "starting");
+  assert.equal(gs.version, "9.9.9-fake", "version comes from the module once ready");
+});
+
+test("without a default apiBase the options are passed untouched", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("tok");
+  await gs.startSession("tok", { sessionTtlMs: 20000 });
+  assert.deepEqual(api.calls, [["startSession", "tok"], ["startSession", "tok", { sessionTtlMs: 20000 }]]);
+});
+
+test("calls after ready go straight to the module; rejections pass through", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("tok");
+  const err = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
+  api.result = () => Promise.reject(err);
+  await assert.rejects(gs.endSession(), (e) => e === err);
+});
+
+test("application/wasm is compiled while it streams; a wrong MIME type falls back to an ArrayBuffer", async () => {
+  const streaming = WebAssembly.compileStreaming;
+  let streamed = 0;
+  WebAssembly.compileStreaming = (...args) => {
+    streamed++;
+    return streaming(...args);
+  };
+  try {
+    for (const [file, expected] of [["ok.wasm", 1], ["octet.wasm", 0]]) {
+      goThatRegisters(fakeApi());
+      streamed = 0;
+      const gs = await fresh();
+      gs.configure({ wasmUrl: `${server.url}/${file}` });
+      await gs.startSession("tok");
+      assert.equal(streamed, expected, file);
+    }
+  } finally {
+    WebAssembly.compileStreaming = streaming;
+  }
+});
+
+test("listeners: unsubscribe before and after ready, throwing listeners are reported, not thrown into Go", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  const early = [];
+  const late = [];
+  const gone = [];
+  gs.on("heartbeat", (d) => early.push(d.rttMs));
+  gs.on("heartbeat", (d) => gone.push(d.rttMs))();
+  gs.on("heartbeat", () => { throw new Error("game bug"); });
+  const reported = [];
+  const saved = globalThis.reportError;
+  globalThis.reportError = (e) => reported.push(e.message);
+  try {
+    gs.startSession("tok");
+    await gs.ready;
+    const off = gs.on("heartbeat", (d) => late.push(d.rttMs));
+    api.emit("heartbeat", { rttMs: 1, at: 0 });
+    off();
+    api.emit("heartbeat", { rttMs: 2, at: 0 });
+  } finally {
+    globalThis.reportError = saved;
+  }
+  assert.deepEqual(early, [1, 2]);
+  assert.deepEqual(late, [1]);
+  assert.deepEqual(gone, []);
+  assert.deepEqual(reported, ["game bug", "game bug"]);
+});
+
+test("on() refuses unknown event types and non-functions", async () => {
+  const gs = await fresh();
+  assert.throws(() => gs.on("beat", () => {}), { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /unknown event type "beat"/ });
+  assert.throws(() => gs.on("end", "nope"), { name: "GameSessionError", code: "INVALID_ARGUMENT" });
+});
+
+test("the module exiting after ready: calls, also one in flight, reject INVALID_STATE", async () => {
+  const api = fakeApi();
+  const go = goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("tok");
+  api.result = () => new Promise(() => {}); // a dead Go module never answers
+  const inFlight = gs.endSession();
+  go.exit(2);
+  const stopped = { name: "GameSessionError", code: "INVALID_STATE", status: 0, message: /module stopped \(Go exit code 2\)/ };
+  await assert.rejects(inFlight, stopped);
+  await assert.rejects(gs.startSession("tok"), stopped);
+  await assert.rejects(gs.endSession(), stopped);
+  assert.equal(gs.state(), "ended");
+  assert.equal(typeof gs.on("end", () => {}), "function");
+});
+
+test("a runtime that throws instead of answering (just exited) gives INVALID_STATE, state ended", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("tok");
+  const gone = () => { throw new Error("Go program has already exited"); };
+  api.endSession = gone;
+  api.state = gone;
+  const err = await gs.endSession().then(() => null, (e) => e);
+  assert.equal(err.name, "GameSessionError");
+  assert.equal(err.code, "INVALID_STATE");
+  assert.match(err.message, /module stopped/);
+  assert.doesNotMatch(err.message, /Go program/);
+  assert.match(err.stack, /^GameSessionError: game-session: the module stopped/, "what the console shows");
+  assert.equal(gs.state(), "ended");
+});
+
+test("the module exiting before it registered rejects ready and the queued calls", async () => {
+  globalThis.__fakeGoRun = (go) => {
+    go.exit(1);
+    go.exited = true;
+    return Promise.resolve();
+  };
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  const call = gs.startSession("tok");
+  const stopped = { name: "GameSessionError", code: "INVALID_STATE", message: /module stopped \(Go exit code 1\)/ };
+  await assert.rejects(gs.ready, stopped);
+  await assert.rejects(call, stopped);
+  assert.equal(gs.state(), "idle");
+});
+
+test("a module that never registers its API is refused, not waited for", async () => {
+  globalThis.__fakeGoRun = () => new Promise(() => {});
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  const call = gs.startSession("tok");
+  const refused = { name: "GameSessionError", code: "INVALID_STATE", message: /did not register its API/ };
+  await assert.rejects(gs.ready, refused);
+  await assert.rejects(call, refused);
+  assert.equal(globalThis.__gameSessionInit, undefined, "the hook is removed again");
+});
+
+test("load failures reject ready and pending calls with a clear GameSessionError", async (t) => {
+  goThatRegisters(fakeApi());
+  const refused = await closedPortUrl();
+  const cases = [
+    { file: "missing.wasm", code: "NETWORK_ERROR", status: 404, message: /\/missing\.wasm: HTTP 404/ },
+    { file: "broken.wasm", code: "NETWORK_ERROR", status: 500, message: /\/broken\.wasm: HTTP 500/ },
+    { file: "page.wasm", code: "BAD_RESPONSE", status: 200, message: /\/page\.wasm is not a WebAssembly module/ },
+    { base: refused, file: "any.wasm", code: "NETWORK_ERROR", status: 0, message: /could not fetch http:\/\/127\.0\.0\.1:\d+\/any\.wasm/ },
+  ];
+  for (const c of cases) {
+    await t.test(c.file, async () => {
+      const gs = await fresh();
+      gs.configure({ wasmUrl: `${c.base || server.url}/${c.file}` });
+      const call = gs.endSession();
+      const expected = { name: "GameSessionError", code: c.code, status: c.status, message: c.message };
+      await assert.rejects(gs.ready, expected);
+      await assert.rejects(call, expected);
+      await assert.rejects(gs.startSession("tok"), expected);
+    });
+  }
+});
+
+test("a Content Security Policy without 'wasm-unsafe-eval' is named as the cause", async () => {
+  goThatRegisters(fakeApi());
+  // Chromium 156's exact error for WebAssembly.compile under script-src 'self'.
+  const chromium = "WebAssembly.compile(): Compiling or instantiating WebAssembly module violates the following " +
+    "Content Security policy directive because 'unsafe-eval' is not an allowed source of script in the " +
+    "following Content Security Policy directive: \"script-src 'self'\".";
+  const compile = WebAssembly.compile;
+  WebAssembly.compile = async () => { throw new WebAssembly.CompileError(chromium); };
+  try {
+    const gs = await fresh();
+    gs.configure({ wasmUrl: `${server.url}/octet.wasm` });
+    await assert.rejects(gs.startSession("tok"), {
+      name: "GameSessionError", code: "INVALID_STATE", status: 0, message: /add 'wasm-unsafe-eval' to its script-src/,
+    });
+  } finally {
+    WebAssembly.compile = compile;
+  }
+});
+
+test("configure: checked, and refused once loading began", async () => {
+  goThatRegisters(fakeApi());
+  const gs = await fresh();
+  assert.throws(() => gs.configure({ wasmURL: "x" }), { code: "INVALID_ARGUMENT", message: /no option "wasmURL"/ });
+  assert.throws(() => gs.configure({ wasmUrl: 42 }), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => gs.configure({ apiBase: 42 }), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => gs.configure(null), { code: "INVALID_ARGUMENT" });
+  gs.configure({ wasmUrl: new URL(`${server.url}/ok.wasm`) });
+  await gs.startSession("tok");
+  assert.throws(() => gs.configure({ apiBase: "https://late.example.test" }), { code: "INVALID_STATE", message: /after the module started loading/ });
+});
+
+test("in a page the module starts loading by itself, after the importing task", async () => {
+  goThatRegisters(fakeApi());
+  globalThis.window = globalThis;
+  globalThis.document = {};
+  let gs;
+  try {
+    gs = await fresh();
+  } finally {
+    delete globalThis.window;
+    delete globalThis.document;
+  }
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` }); // same task as the import: still in time
+  await gs.ready;
+  assert.equal(gs.version, "9.9.9-fake");
+});
