@@ -18,9 +18,11 @@ import (
 // Worker's setTimeout is not throttled that way, and its message to the page
 // is a task, not a timer, so it wakes Go on time.
 //
-// The Worker is made from a Blob URL on first use. Where that is not allowed
-// (a Content-Security-Policy without worker-src blob:, no Worker at all) the
-// clock uses page timers, as before, and Describe says why.
+// The Worker is made from a Blob URL on first use, and used once it answered
+// a first message. Where that is not allowed (no Worker at all, or a
+// Content-Security-Policy without worker-src blob:, which Chromium reports
+// with an error event rather than a throw) the clock uses page timers, as
+// before, and Describe says why.
 type WorkerClock struct {
 	global safejs.Value // where Worker, Blob and URL are looked up; tests pass fakes
 
@@ -41,7 +43,7 @@ var (
 )
 
 // timerWorkerJS runs in the Worker: [id, ms] starts timer id, [id, -1]
-// cancels it; a fired timer posts its id back.
+// cancels it; a fired timer posts its id back. Timer 0 is the handshake.
 const timerWorkerJS = `"use strict";
 const timers = new Map();
 onmessage = (e) => {
@@ -54,6 +56,10 @@ onmessage = (e) => {
 func NewWorkerClock(global safejs.Value) *WorkerClock {
 	return &WorkerClock{global: global, timers: map[int]*workerTimer{}}
 }
+
+// handshakeTimeout bounds the wait for a new Worker's first answer. A
+// Worker that a policy blocks fails with an error event well within it.
+const handshakeTimeout = 2 * time.Second
 
 // Now is package time: only the timers need the Worker.
 func (c *WorkerClock) Now() time.Time { return time.Now() }
@@ -89,14 +95,30 @@ func (c *WorkerClock) NewTimer(d time.Duration) session.Timer {
 	return t
 }
 
-// start makes the Worker, or records why there is none.
+// start makes the Worker and waits for its first answer, or records why
+// page timers are used. It runs in the engine's goroutine (Describe,
+// NewTimer), never in a JS callback, so it may wait.
 func (c *WorkerClock) start() {
 	reason := c.makeWorker()
-	if reason != "" {
+	if reason == "" {
+		handshake := &workerTimer{clock: c, ch: make(chan time.Time, 1), due: time.Now()}
 		c.mu.Lock()
-		c.fallback = reason
+		c.timers[0] = handshake
 		c.mu.Unlock()
+		if err := c.post(0, 0); err != nil {
+			reason = "postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err))
+		} else {
+			wait := time.NewTimer(handshakeTimeout)
+			select {
+			case <-handshake.ch:
+				wait.Stop()
+				return
+			case <-wait.C:
+				reason = "the timer Worker did not answer within " + handshakeTimeout.String()
+			}
+		}
 	}
+	c.fail(reason)
 }
 
 func (c *WorkerClock) makeWorker() (fallback string) {
@@ -133,7 +155,12 @@ func (c *WorkerClock) makeWorker() (fallback string) {
 	// loading its script): its pending timers move to the page.
 	c.onError, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		guard("timer worker error", func() {
-			c.fail("the timer Worker failed: " + jsErrorText(prop(arg(args, 0), "message")))
+			// Chromium's event for a CSP violation carries no message.
+			why := "a Content-Security-Policy without worker-src blob: may forbid it"
+			if msg := stringProp(arg(args, 0), "message"); msg != "" {
+				why = msg
+			}
+			c.fail("the timer Worker failed: " + why)
 		})
 		return nil
 	})
@@ -161,7 +188,8 @@ func (c *WorkerClock) fire(id int) {
 	}
 }
 
-// fail switches to page timers for good; pending timers go on there.
+// fail switches to page timers for good; pending timers go on there (a
+// failed handshake fires at once: start is waiting for it).
 func (c *WorkerClock) fail(reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -15,8 +15,9 @@ import (
 // timer protocol on this thread (Node 20 has Worker only in worker_threads):
 // it records the messages it gets and answers through a "message" event.
 // a.workerThrows makes the constructor throw, as under a CSP without
-// worker-src blob:; a.breakWorker() fires its error event, as a Worker that
-// fails while loading does.
+// worker-src blob: in some browsers; a.blockWorker makes it fire an error
+// event soon after, as Chromium does for a CSP violation; a.breakWorker()
+// fires that event later, as a Worker that dies does.
 const fakeWorkerJS = `
 const g = { Blob, URL, posted: [], workers: 0 };
 g.Worker = class extends EventTarget {
@@ -27,8 +28,10 @@ g.Worker = class extends EventTarget {
     g.workers++;
     g.worker = this;
     this.timers = new Map();
+    if (g.blockWorker) setTimeout(() => g.breakWorker(), 5);
   }
   postMessage(data) {
+    if (g.blockWorker) return;
     const [id, ms] = data;
     g.posted.push([id, ms]);
     if (ms < 0) { clearTimeout(this.timers.get(id)); return; }
@@ -42,7 +45,7 @@ g.Worker = class extends EventTarget {
 g.breakWorker = () => {
   for (const t of g.worker.timers.values()) clearTimeout(t);
   const ev = new Event("error");
-  ev.message = "Refused to load the script";
+  if (!g.silentError) ev.message = "Refused to load the script";
   g.worker.dispatchEvent(ev);
 };
 return g;`
@@ -86,6 +89,7 @@ func TestWorkerClockTimersRunInTheWorker(t *testing.T) {
 	default:
 	}
 	assert.Equal(t, []any{
+		[]any{0.0, 0.0}, // the handshake
 		[]any{1.0, 30.0},
 		[]any{2.0, 20.0}, []any{2.0, -1.0},
 		[]any{3.0, 40.0},
@@ -110,6 +114,18 @@ func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
 			assert.Empty(t, posted(t, g))
 		})
 	}
+	t.Run("the Worker fails to load", func(t *testing.T) {
+		g := jsEval(t, fakeWorkerJS)
+		jsEval(t, "a.blockWorker = true", g)
+		c := NewWorkerClock(g)
+		assert.Contains(t, c.Describe(), "page timers (the timer Worker failed: Refused to load the script)")
+		fired(t, c.NewTimer(10*time.Millisecond).C())
+	})
+	t.Run("the Worker fails to load without a message", func(t *testing.T) {
+		g := jsEval(t, fakeWorkerJS)
+		jsEval(t, "a.blockWorker = true; a.silentError = true", g)
+		assert.Contains(t, NewWorkerClock(g).Describe(), "page timers (the timer Worker failed: a Content-Security-Policy without worker-src blob: may forbid it)")
+	})
 	t.Run("the CSP reason is told", func(t *testing.T) {
 		g := jsEval(t, fakeWorkerJS)
 		jsEval(t, `a.workerThrows = "worker-src"`, g)
@@ -135,7 +151,7 @@ func TestWorkerClockWorkerErrorMovesPendingTimersToThePage(t *testing.T) {
 	assert.True(t, stopped.Stop())
 	fired(t, pending.C())
 	fired(t, c.NewTimer(time.Millisecond).C())
-	assert.Len(t, posted(t, g), 2, "nothing posted after the failure")
+	assert.Len(t, posted(t, g), 3, "the handshake and two timers; nothing after the failure")
 	select {
 	case <-stopped.C():
 		t.Fatal("a stopped timer fired")
