@@ -103,6 +103,8 @@ case "$cmd" in
     exec .bin/devserver "$@"
     ;;
   test)
+    # ./build.sh test -soak adds the 5-minute soak to the e2e suite.
+    if [ "${1:-}" = "-soak" ]; then export SOAK=1; shift; fi
     build
     test_static
     test_native

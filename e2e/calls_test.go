@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// Helpers that read the server's call log.
+
+// ops keeps the calls whose op is one of ops.
+func ops(calls []Call, names ...string) []Call {
+	return filterCalls(calls, func(c Call) bool { return slices.Contains(names, c.Op) })
+}
+
+// served keeps the calls the server answered 200 without an injected fault:
+// the ones that really touched the session.
+func served(calls []Call) []Call {
+	return filterCalls(calls, func(c Call) bool { return c.Status == 200 && c.Fault == "" })
+}
+
+// after keeps the calls that arrived after seq.
+func after(calls []Call, seq int64) []Call {
+	return filterCalls(calls, func(c Call) bool { return c.Seq > seq })
+}
+
+// count returns a WaitCalls predicate: at least n calls of op.
+func count(n int, op string) func([]Call) bool {
+	return func(calls []Call) bool { return len(ops(calls, op)) >= n }
+}
+
+// gapsMs are the times between consecutive calls, in ms.
+func gapsMs(calls []Call) []float64 {
+	var out []float64
+	for i := 1; i < len(calls); i++ {
+		out = append(out, calls[i].At-calls[i-1].At)
+	}
+	return out
+}
+
+// maxInWindow is the largest number of calls that arrived within any window
+// of length w (each window starts at a call and is half-open).
+func maxInWindow(calls []Call, w time.Duration) int {
+	ms := float64(w.Milliseconds())
+	best, j := 0, 0
+	for i := range calls {
+		for j < len(calls) && calls[j].At-calls[i].At < ms {
+			j++
+		}
+		best = max(best, j-i)
+	}
+	return best
+}
+
+// unixMs is t as the server's call timestamps are (unix ms).
+func unixMs(t time.Time) float64 { return float64(t.UnixNano()) / 1e6 }
+
+// lastCall is the last call, failing the test when there is none.
+func lastCall(t testing.TB, calls []Call) Call {
+	t.Helper()
+	if len(calls) == 0 {
+		t.Fatal("no calls")
+	}
+	return calls[len(calls)-1]
+}
+
+// observe lets time pass to see that something does NOT happen (no
+// heartbeat after the end, say). It is an observation window, not a way to
+// wait for something: waits use WaitCalls / WaitJS.
+func observe(d time.Duration) { time.Sleep(d) }

@@ -1,0 +1,12 @@
+// Package e2e holds the end-to-end tests of game-session: the built dist/
+// package, loaded by real pages in headless Chromium, talking to the dev
+// server (go run ./web). Every case asserts what the server saw through its
+// dev endpoints, not only what the page says.
+//
+// Run it through ./build.sh test (which builds dist/ first), or by hand:
+//
+//	./build.sh build && cd e2e && go test -count=1 ./...
+//
+// CHROMIUM names the browser (default /usr/bin/chromium); SOAK=1 adds the
+// five-minute soak.
+package e2e
