@@ -63,6 +63,8 @@ test_static() {
   if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; return 1; fi
   go vet ./...
   GOOS=js GOARCH=wasm go vet ./wasm/...
+  (cd e2e && go vet ./...)
+  (cd bench && go vet ./... && GOOS=js GOARCH=wasm go vet ./floor ./rival)
   log "the .wasm must not link net/http or encoding/json"
   local heavy
   heavy=$(GOOS=js GOARCH=wasm go list -deps ./wasm | grep -E '^(net/http|encoding/json)$' || true)
@@ -70,8 +72,9 @@ test_static() {
 }
 
 test_native() {
-  log "native tests (-race): engine, dev server"
+  log "native tests (-race): engine, dev server, bench's own helpers"
   go test -race -count=1 ./...
+  (cd bench && go test -race -count=1 ./...)
 }
 
 test_wasm() {
@@ -116,7 +119,7 @@ case "$cmd" in
   bench)
     build
     need_chromium
-    (cd e2e && CHROMIUM="$CHROMIUM" go test -run '^$' -bench . -benchtime 1x -timeout 30m ./... "$@")
+    (cd bench && CHROMIUM="$CHROMIUM" go run . -out results "$@")
     ;;
   *)
     echo "usage: $0 [build|serve|test|bench]" >&2

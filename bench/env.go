@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+//go:embed pages/*.html
+var pages embed.FS
+
+// env is what the figures share in one run: the built baselines, the site
+// the browser loads, the dev server binary and the browser. Each is made
+// on first use, so a subset run (-only) builds only what it needs.
+type env struct {
+	cfg  config
+	repo string
+	work string
+	rep  *report
+
+	buildOnce sync.Once
+	buildErr  error
+	floorWasm string // stripped, as measured and served
+	rivalWasm string
+
+	siteOnce sync.Once
+	siteErr  error
+	site     string
+
+	devOnce sync.Once
+	devErr  error
+	devBin  string
+
+	browserOnce sync.Once
+	browserErr  error
+	br          *browser
+}
+
+func (e *env) close() {
+	if e.br != nil {
+		e.br.close()
+	}
+	if !e.cfg.keep {
+		_ = os.RemoveAll(e.work)
+	}
+}
+
+// wasmFlags are the build flags of dist/game-session.wasm (build.sh), used
+// for every baseline so that sizes compare like with like.
+var wasmFlags = []string{"build", "-trimpath", "-ldflags=-s -w"}
+
+// goWasmBuild builds pkg (run in dir) for js/wasm into out.
+func goWasmBuild(dir, pkg, out string, args ...string) error {
+	if len(args) == 0 {
+		args = wasmFlags
+	}
+	cmd := exec.Command("go", append(args, "-o", out, pkg)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return nil
+}
+
+// baselines builds the floor and the rival with the module's flags.
+func (e *env) baselines() error {
+	e.buildOnce.Do(func() {
+		dir := filepath.Join(e.work, "build")
+		if e.buildErr = os.MkdirAll(dir, 0o755); e.buildErr != nil {
+			return
+		}
+		e.floorWasm = filepath.Join(dir, "floor.wasm")
+		e.rivalWasm = filepath.Join(dir, "rival.wasm")
+		bench := filepath.Join(e.repo, "bench")
+		if e.buildErr = goWasmBuild(bench, "./floor", e.floorWasm); e.buildErr != nil {
+			return
+		}
+		e.buildErr = goWasmBuild(bench, "./rival", e.rivalWasm)
+	})
+	return e.buildErr
+}
+
+// siteRoot lays out the directory the dev server serves (its -root):
+// dist/ with the files under test, and bench/ with the bench pages and the
+// two baselines. Every .wasm is served the same way (uncompressed, no
+// precompressed siblings), so start-up compares compile and run, not
+// transfer.
+func (e *env) siteRoot() (string, error) {
+	e.siteOnce.Do(func() {
+		if e.siteErr = e.baselines(); e.siteErr != nil {
+			return
+		}
+		site := filepath.Join(e.work, "site")
+		for _, d := range []string{"dist", "bench"} {
+			if e.siteErr = os.MkdirAll(filepath.Join(site, d), 0o755); e.siteErr != nil {
+				return
+			}
+		}
+		for _, f := range []string{"game-session.wasm", "wasm_exec.js", "game-session.js"} {
+			src := filepath.Join(e.repo, "dist", f)
+			if f == "game-session.wasm" {
+				src = e.cfg.wasm
+			}
+			if e.siteErr = copyFile(src, filepath.Join(site, "dist", f)); e.siteErr != nil {
+				e.siteErr = fmt.Errorf("%w (run ./build.sh build first)", e.siteErr)
+				return
+			}
+		}
+		for src, dst := range map[string]string{e.floorWasm: "floor.wasm", e.rivalWasm: "rival.wasm"} {
+			if e.siteErr = copyFile(src, filepath.Join(site, "bench", dst)); e.siteErr != nil {
+				return
+			}
+		}
+		entries, _ := pages.ReadDir("pages")
+		for _, ent := range entries {
+			data, _ := pages.ReadFile("pages/" + ent.Name())
+			if e.siteErr = os.WriteFile(filepath.Join(site, "bench", ent.Name()), data, 0o644); e.siteErr != nil {
+				return
+			}
+		}
+		e.site = site
+	})
+	return e.site, e.siteErr
+}
+
+// devServer starts a fresh reference server on the bench site.
+func (e *env) devServer(ttl time.Duration) (*devServer, error) {
+	site, err := e.siteRoot()
+	if err != nil {
+		return nil, err
+	}
+	e.devOnce.Do(func() { e.devBin, e.devErr = buildDevServer(e.repo, e.work) })
+	if e.devErr != nil {
+		return nil, e.devErr
+	}
+	return startDevServer(e.devBin, site, ttl)
+}
+
+func (e *env) browser(ctx context.Context) (*browser, error) {
+	e.browserOnce.Do(func() {
+		e.br, e.browserErr = startBrowser(e.cfg.chromium, filepath.Join(e.work, "profile"))
+	})
+	return e.br, e.browserErr
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
