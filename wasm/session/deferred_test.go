@@ -156,7 +156,7 @@ func TestDeferredEndWithdrawnWhenRenewingAfterSilence(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, dt := newDeferHarness(t)
 		h.tr.setScript(func(req Request, n int) reply {
-			if req.Op == OpHeartbeat && n < 3 {
+			if req.Op == OpHeartbeat && n < 4 { // every try before expiry fails
 				return reply{err: errNetwork}
 			}
 			return okReply()

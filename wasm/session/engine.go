@@ -70,6 +70,10 @@ func (alwaysOnline) Online() bool { return true }
 // ignored). Another token gets INVALID_STATE. ctx only bounds the wait: when
 // it ends first, Start returns TIMEOUT and the session goes on starting (End
 // stops it).
+//
+// With Options.SingleTab and a Locker, only the tab that gets the lock sends
+// anything: in another tab Start rejects at once with ALREADY_IN_GAME, status
+// 0, or with Options.Takeover takes the session over (lock.go).
 func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 	if e == nil {
 		return invalidState("startSession: no engine")

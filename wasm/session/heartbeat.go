@@ -90,7 +90,10 @@ func (r *run) heartbeat() {
 		r.noSession = true
 		r.failures, r.retryAt = 0, time.Time{}
 	default:
-		r.retryLater(sent, err, time.Time{})
+		// Retries only help while the session is alive: the last one goes
+		// just before the deadline, whatever the backoff says, so a short
+		// outage never costs the session.
+		r.retryLater(sent, err, r.deadline.Add(-lastTryMargin))
 	}
 }
 

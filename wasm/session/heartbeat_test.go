@@ -138,6 +138,27 @@ func TestTransientFailureRetriedWithBackoff(t *testing.T) {
 	})
 }
 
+func TestLastHeartbeatRetryGoesBeforeExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpHeartbeat && n < 3 {
+				return reply{status: 503}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		time.Sleep(12 * time.Second)
+
+		// 9 s, 9.25 s and 9.75 s fail; the backoff would say 10.75 s, past
+		// the 10 s expiry, so the last retry goes at 9.9 s and saves it.
+		assert.Equal(t, seconds(9, 9.25, 9.75, 9.9), h.tr.sendTimes(OpHeartbeat, h.t0))
+		assert.Len(t, h.tr.ops(OpInitiate), 1, "no renewal: the session never expired")
+		assert.Empty(t, h.rec.of(EventRenew))
+		h.stop()
+	})
+}
+
 func TestNoRetryStormWhenEverythingFails(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -216,12 +237,13 @@ func TestRenewWhenDeadlinePassed(t *testing.T) {
 			return okReply()
 		})
 		h.start(t, testOptions())
-		time.Sleep(15 * time.Second)
+		time.Sleep(20 * time.Second)
 
-		// 9, 9.25, 9.75 fail; the next try (10.75) is past the 10 s
-		// deadline, so it is an initiate, not a heartbeat.
-		assert.Equal(t, seconds(9, 9.25, 9.75), h.tr.sendTimes(OpHeartbeat, h.t0))
-		assert.Equal(t, seconds(0, 10.75), h.tr.sendTimes(OpInitiate, h.t0))
+		// 9, 9.25, 9.75 and the last chance at 9.9 fail; then the session
+		// has expired, so the next try is an initiate, as soon as the cap of
+		// 4 requests per interval allows (one interval after 9 s).
+		assert.Equal(t, seconds(9, 9.25, 9.75, 9.9), h.tr.sendTimes(OpHeartbeat, h.t0))
+		assert.Equal(t, seconds(0, 18), h.tr.sendTimes(OpInitiate, h.t0))
 		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
 		h.stop()
 	})

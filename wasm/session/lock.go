@@ -46,15 +46,24 @@ func errLockHeld() *Error {
 // acquireLock runs first in the loop: with singleTab, the session starts only
 // in the tab that gets the lock. It reports whether the loop may go on.
 //
-// Only startSession with takeover steals the lock. A back/forward cache
-// restore does not: the tab the player went on to use keeps the session.
+// Only startSession with takeover steals the lock, and only from a tab that
+// holds it; the session it starts then reports renew "takeover". A
+// back/forward cache restore never steals: the tab the player went on to use
+// keeps the session.
 func (r *run) acquireLock() bool {
 	locker := r.e.cfg.Locker
 	if locker == nil || r.opts.SingleTab == nil || !*r.opts.SingleTab {
 		return true
 	}
+	name := LockName(r.opts.APIBase)
 	steal := r.opts.Takeover && r.reason == ""
-	lock, err := locker.Acquire(r.ctx, LockName(r.opts.APIBase), steal)
+	lock, err := locker.Acquire(r.ctx, name, false)
+	if steal && errors.Is(err, ErrLockHeld) && r.ctx.Err() == nil {
+		if lock, err = locker.Acquire(r.ctx, name, true); err == nil {
+			r.reason = "takeover" // the loop's own field: established reports it
+			r.logf("singleTab: took the session over from another tab")
+		}
+	}
 	switch {
 	case r.ctx.Err() != nil:
 		if lock != nil {
@@ -80,9 +89,6 @@ func (r *run) acquireLock() bool {
 	}
 	r.lock = lock
 	e.mu.Unlock()
-	if steal {
-		r.logf("singleTab: took the session lock over")
-	}
 	go r.watchLock(lock)
 	return true
 }

@@ -140,6 +140,20 @@ func TestSingleTabSecondStartRejectsAtOnceWithoutRequest(t *testing.T) {
 	})
 }
 
+// takeover with no other tab holding the session is a plain start.
+func TestTakeoverWithNobodyToTakeFromIsAPlainStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		h := newHarness(t, withLocker(locks))
+		opts := testOptions()
+		opts.Takeover = true
+		h.start(t, opts)
+		assert.NotNil(t, locks.holder(testLock))
+		assert.Empty(t, h.rec.of(EventRenew))
+		assert.Equal(t, 1, locks.acquires)
+	})
+}
+
 func TestSingleTabFalseTakesNoLock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locks := newFakeLocks()
@@ -191,6 +205,7 @@ func TestTakeoverEndsTheOldTabsSession(t *testing.T) {
 		assert.Empty(t, a.rec.of(EventError), "a takeover is no error")
 		require.Len(t, a.tr.ops(OpEnd), 1, "the old tab sent its end")
 		assert.Equal(t, StateActive, b.e.State())
+		assert.Equal(t, []map[string]any{{"reason": "takeover"}}, b.rec.of(EventRenew), "the new tab learns it took a session over")
 
 		// Whatever the race between the two tabs, the server ends the old
 		// session before it serves the new one.

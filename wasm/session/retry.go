@@ -9,8 +9,9 @@ import "time"
 const (
 	retryBase           = 250 * time.Millisecond
 	maxSendsPerInterval = 4
-	maxEndAttempts      = 4               // End: the first try and at most 3 brief retries
-	minEndTimeout       = 1 * time.Second // End: per-try timeout floor, even near expiry
+	maxEndAttempts      = 4                      // End: the first try and at most 3 brief retries
+	minEndTimeout       = 1 * time.Second        // End: per-try timeout floor, even near expiry
+	lastTryMargin       = 100 * time.Millisecond // a heartbeat's last retry goes this long before expiry
 )
 
 // backoff is the wait before retry number failures (1, 2, ...):

@@ -15,7 +15,7 @@ type run struct {
 	token   string
 	opts    Options
 	urlBase string // APIBase without trailing slashes + "/api/games/sessions/"
-	reason  string // renew reason of the first success: "" for Start, "bfcache"
+	reason  string // renew reason of the first success: "" for Start, "bfcache", "takeover"
 	clock   Clock  // the engine's Clock, or its BackgroundClock (backgroundHeartbeats)
 
 	ctx    context.Context // cancelled when the session stops: aborts the request in flight
