@@ -21,10 +21,13 @@ func main() {
 	page := browser.NewPage(global)
 	listeners := browser.NewListeners(console)
 	engine := session.New(session.Config{
-		Transport: browser.NewTransport(global),
-		Page:      page,
-		Emit:      listeners.Dispatch,
-		Log:       browser.ConsoleLog(console),
+		Transport: browser.NewTransport(global), // fetch, keepalive beacon, fetchLater
+		// Worker timers for sessions with backgroundHeartbeats (the default).
+		BackgroundClock: browser.NewWorkerClock(global),
+		Locker:          browser.NewWebLocks(global), // singleTab
+		Page:            page,
+		Emit:            listeners.Dispatch,
+		Log:             browser.ConsoleLog(console),
 	})
 	if err := page.Watch(browser.PageHandlers{
 		PageHide:         engine.PageHide,

@@ -176,6 +176,34 @@ func TestDevFaultDrop(t *testing.T) {
 	}
 }
 
+// While drops are on, every API answer closes its connection: Chromium
+// silently re-sends a request whose reused connection closed unanswered,
+// which would turn one drop into two calls.
+func TestDevFaultDropClosesEveryConnection(t *testing.T) {
+	s := newTestServer(t, config{})
+	ts := startHTTP(t, s)
+	c := ts.Client()
+	tok := mint(t, s, "pia")
+	initiate := func() *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/games/sessions/initiate", strings.NewReader(tokenBody(tok)))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	if res := initiate(); res.Close {
+		t.Fatal("no faults: the connection must stay open for reuse")
+	}
+	do(t, c, http.MethodPost, ts.URL+"/dev/faults", `{"dropRate":0.5,"ops":["heartbeat"]}`)
+	if res := initiate(); !res.Close || res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("drops on: status %d, Connection: close %v; want the served answer with Connection: close", res.StatusCode, res.Close)
+	}
+}
+
 func TestDevFaultError(t *testing.T) {
 	s := newTestServer(t, config{})
 	ts := startHTTP(t, s)

@@ -12,8 +12,6 @@ import (
 )
 
 // optionKinds lists every startSession option and the JS type it must have.
-// backgroundHeartbeats is accepted and type-checked for the contract but has
-// no session.Options field yet.
 var optionKinds = map[string]safejs.Type{
 	"apiBase":              safejs.TypeString,
 	"heartbeatIntervalMs":  safejs.TypeNumber,
@@ -110,6 +108,8 @@ func ParseOptions(global safejs.Value, v safejs.Value) (session.Options, error) 
 				o.Takeover = b
 			case "debug":
 				o.Debug = b
+			case "backgroundHeartbeats":
+				o.BackgroundHeartbeats = &b
 			}
 		case safejs.TypeNumber:
 			f, _ := val.Float()
