@@ -123,10 +123,17 @@ func newTab(t testing.TB) *tab {
 func openTab(t testing.TB, parent context.Context) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	return attachTab(t, ctx, cancel, "opening a tab")
+}
+
+// attachTab starts the chromedp context of a tab, records its console, and
+// closes it when the test ends (showing the console if the test failed).
+func attachTab(t testing.TB, ctx context.Context, cancel context.CancelFunc, what string) *tab {
+	t.Helper()
 	p := &tab{t: t, ctx: ctx, cancel: cancel}
 	if err := chromedp.Do(ctx); err != nil {
 		cancel()
-		t.Fatalf("opening a tab: %v", err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	p.watchConsole()
 	t.Cleanup(func() {

@@ -38,6 +38,15 @@ func gapsMs(calls []Call) []float64 {
 	return out
 }
 
+// The SDK may space two requests exactly one interval apart (its cap is
+// "at most 4 sent in any interval"); the server sees arrival times, which
+// jitter by a few milliseconds. Windows checked against that cap are
+// shortened by this much so the jitter cannot make 5 out of 4.
+const arrivalJitter = 30 * time.Millisecond
+
+// perInterval is the window for checking the cap on requests per interval.
+func perInterval(interval time.Duration) time.Duration { return interval - arrivalJitter }
+
 // maxInWindow is the largest number of calls that arrived within any window
 // of length w (each window starts at a call and is half-open).
 func maxInWindow(calls []Call, w time.Duration) int {

@@ -78,18 +78,7 @@ func openBackgroundTab(t *testing.T, browser context.Context, url string) *tab {
 		t.Fatalf("creating a background tab: %v", err)
 	}
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithTargetID(res.TargetID))
-	p := &tab{t: t, ctx: ctx, cancel: cancel}
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		t.Fatalf("attaching to the background tab: %v", err)
-	}
-	p.watchConsole()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("page console:\n%s", p.consoleText())
-		}
-		cancel()
-	})
+	p := attachTab(t, ctx, cancel, "attaching to the background tab")
 	p.Navigate(url)
 	requireHidden(t, p)
 	return p

@@ -73,7 +73,7 @@ func TestFaultsAtRealTiming(t *testing.T) {
 	for i, g := range gapsMs(keepalive) {
 		assert.Less(t, g, 10_000.0, "gap %d between served requests is %.0f ms: past the server's TTL", i+1, g)
 	}
-	assert.LessOrEqual(t, maxInWindow(calls, 9*time.Second), 4, "more than 4 requests within one interval:\n%s", formatCalls(calls))
+	assert.LessOrEqual(t, maxInWindow(calls, perInterval(9*time.Second)), 4, "more than 4 requests within one interval:\n%s", formatCalls(calls))
 	if s, ok := srv.Session(user); assert.True(t, ok, "no session on the server") {
 		assert.InDelta(t, start.At, s.StartedAt, 1000, "the session was restarted")
 	}
@@ -129,7 +129,7 @@ func checkRenewsUnderFaults(t *testing.T, user string, faults Faults, what strin
 		}
 		assert.LessOrEqual(t, next.At-e, ms(fastInterval), "initiate %v came %.0f ms after the expiry at %s", next, next.At-e, fmtMs(e))
 	}
-	assert.LessOrEqual(t, maxInWindow(after(calls, start.Seq), fastInterval), 4, "more than 4 requests within one interval")
+	assert.LessOrEqual(t, maxInWindow(after(calls, start.Seq), perInterval(fastInterval)), 4, "more than 4 requests within one interval")
 
 	// Faults off: the page gets back to a healthy beat.
 	mark := lastCall(t, srv.CallsOf(user)).Seq

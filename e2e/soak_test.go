@@ -63,7 +63,7 @@ func TestSoak(t *testing.T) {
 
 	calls := srv.CallsOf(user)
 	assert.Equal(t, "active", p.State())
-	assert.LessOrEqual(t, maxInWindow(calls, fastInterval), 4, "more than 4 requests within one interval")
+	assert.LessOrEqual(t, maxInWindow(calls, perInterval(fastInterval)), 4, "more than 4 requests within one interval")
 	expiries := expiriesOf(calls, fastTTL)
 	for _, e := range expiries {
 		next, ok := firstAfter(ops(calls, "initiate"), e)

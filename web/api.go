@@ -186,12 +186,6 @@ func (s *server) handleAPI(op string, apply func(user string) error) http.Handle
 // injectFault applies the configured fault for the call and reports
 // whether it should still be served.
 func (s *server) injectFault(w http.ResponseWriter, c *apiCall) bool {
-	if s.faults.get().DropRate > 0 {
-		// While drops are on, no connection is reused: a browser silently
-		// re-sends a request whose reused keep-alive connection closed with
-		// no answer, so one drop would show up as two calls.
-		w.Header().Set("Connection", "close")
-	}
 	p := s.faults.plan(c.op)
 	if p.delay > 0 && !sleep(c.r.Context(), p.delay) {
 		c.code = "CANCELED" // the client gave up (or the server is shutting down)

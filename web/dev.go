@@ -132,6 +132,7 @@ func (s *server) handleFaultsSet(w http.ResponseWriter, r *http.Request) {
 		devError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	s.dropsChanged(c.DropRate)
 	s.log.Info("dev faults", "latencyMs", c.LatencyMs, "jitterMs", c.JitterMs, "dropRate", c.DropRate,
 		"errorRate", c.ErrorRate, "errorStatus", c.ErrorStatus, "ops", c.Ops)
 	writeJSON(w, http.StatusOK, c)
@@ -140,6 +141,7 @@ func (s *server) handleFaultsSet(w http.ResponseWriter, r *http.Request) {
 // DELETE /dev/faults → 204, no faults.
 func (s *server) handleFaultsClear(w http.ResponseWriter, r *http.Request) {
 	s.faults.clear()
+	s.dropsChanged(0)
 	s.log.Info("dev faults cleared")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -176,12 +176,15 @@ func TestDevFaultDrop(t *testing.T) {
 	}
 }
 
-// While drops are on, every API answer closes its connection: Chromium
-// silently re-sends a request whose reused connection closed unanswered,
-// which would turn one drop into two calls.
+// While drops are on, every answer closes its connection: Chromium silently
+// re-sends a request whose reused connection closed unanswered, which would
+// turn one drop into several calls. Clearing the faults allows reuse again.
 func TestDevFaultDropClosesEveryConnection(t *testing.T) {
 	s := newTestServer(t, config{})
-	ts := startHTTP(t, s)
+	ts := httptest.NewUnstartedServer(s)
+	s.keepAlives = ts.Config.SetKeepAlivesEnabled
+	ts.Start()
+	t.Cleanup(ts.Close)
 	c := ts.Client()
 	tok := mint(t, s, "pia")
 	initiate := func() *http.Response {
@@ -201,6 +204,10 @@ func TestDevFaultDropClosesEveryConnection(t *testing.T) {
 	do(t, c, http.MethodPost, ts.URL+"/dev/faults", `{"dropRate":0.5,"ops":["heartbeat"]}`)
 	if res := initiate(); !res.Close || res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("drops on: status %d, Connection: close %v; want the served answer with Connection: close", res.StatusCode, res.Close)
+	}
+	do(t, c, http.MethodDelete, ts.URL+"/dev/faults", "")
+	if res := initiate(); res.Close {
+		t.Fatal("faults cleared: the connection must stay open for reuse again")
 	}
 }
 

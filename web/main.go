@@ -93,6 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		BaseContext: func(net.Listener) context.Context { return base },
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.keepAlives = hs.SetKeepAlivesEnabled
 
 	fmt.Fprintf(stdout, "game-session dev server: %s\n", displayURL(ln.Addr()))
 	log.Info("serving", "addr", ln.Addr().String(), "root", *root, "ttl", *ttl,

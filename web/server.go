@@ -34,6 +34,15 @@ type server struct {
 	faults *faults
 	calls  *callLog
 
+	// keepAlives turns the HTTP server's keep-alives on or off (nil: no
+	// HTTP server to tell, as in handler-only tests). They are off while
+	// drop faults are on: a browser silently re-sends a request whose
+	// reused keep-alive connection closed with no answer, so one injected
+	// drop would show up as several calls and hide the fault from the
+	// page. Turning them off also closes the idle connections left from
+	// loading the page.
+	keepAlives func(enabled bool)
+
 	handler http.Handler
 }
 
@@ -117,4 +126,11 @@ func splitOrigins(v string) []string {
 		}
 	}
 	return out
+}
+
+// dropsChanged keeps connection reuse off exactly while drops are on.
+func (s *server) dropsChanged(dropRate float64) {
+	if s.keepAlives != nil {
+		s.keepAlives(dropRate == 0)
+	}
 }
