@@ -136,13 +136,11 @@ func opt(v *float64, unit string) string {
 	return format(*v, unit)
 }
 
-// print writes the human table: figures, budgets, notes.
-func (r *report) print(w io.Writer) {
-	m := r.Machine
-	fmt.Fprintf(w, "\ngame-session bench, %s (%s): %d cores, %s, %s, %s\n",
-		r.Date, r.StartedAt.Format("15:04 MST"), m.Cores, m.CPU, m.Go, m.Chromium)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "figure\tmetric\tgame-session\tfloor\t÷ floor\tnaive rival\t÷ rival\t")
+// cells are the table's rows as text, one cell per column (figure, metric,
+// game-session, floor, ÷ floor, naive rival, ÷ rival); a figure's name
+// stands only on its first row.
+func (r *report) cells() [][]string {
+	var out [][]string
 	last := ""
 	for _, x := range r.Rows {
 		fig := x.Figure
@@ -150,8 +148,21 @@ func (r *report) print(w io.Writer) {
 			fig = ""
 		}
 		last = x.Figure
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", fig, x.Metric, format(x.Value, x.Unit),
-			opt(x.Floor, x.Unit), ratio(x.Value, x.Floor), opt(x.Rival, x.Unit), ratio(x.Value, x.Rival))
+		out = append(out, []string{fig, x.Metric, format(x.Value, x.Unit),
+			opt(x.Floor, x.Unit), ratio(x.Value, x.Floor), opt(x.Rival, x.Unit), ratio(x.Value, x.Rival)})
+	}
+	return out
+}
+
+// print writes the human table: figures, budgets, notes.
+func (r *report) print(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "\ngame-session bench, %s (%s): %d cores, %s, %s, %s\n",
+		r.Date, r.StartedAt.Format("15:04 MST"), m.Cores, m.CPU, m.Go, m.Chromium)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
+	fmt.Fprintln(tw, "figure\tmetric\tgame-session\tfloor\t÷ floor\tnaive rival\t÷ rival\t")
+	for _, cells := range r.cells() {
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	tw.Flush()
 	if len(r.Baselines) > 0 {
@@ -210,15 +221,8 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "Measured %s on %d cores (%s), %s, %s, %s.\n\n", r.Date, m.Cores, m.CPU, m.OS, m.Go, m.Chromium)
 	fmt.Fprintln(w, "| figure | metric | game-session | floor | ÷ floor | naive rival | ÷ rival |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|")
-	last := ""
-	for _, x := range r.Rows {
-		fig := x.Figure
-		if fig == last {
-			fig = ""
-		}
-		last = x.Figure
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", fig, x.Metric, format(x.Value, x.Unit),
-			opt(x.Floor, x.Unit), ratio(x.Value, x.Floor), opt(x.Rival, x.Unit), ratio(x.Value, x.Rival))
+	for _, cells := range r.cells() {
+		fmt.Fprintln(w, "| "+strings.Join(cells, " | ")+" |")
 	}
 	fmt.Fprintln(w)
 	for _, b := range r.Budgets {

@@ -61,37 +61,32 @@ func await(t *testing.T, p safejs.Value) settled {
 	}
 }
 
-func str(t *testing.T, v safejs.Value, path ...string) string {
+// typed follows path from v, requires the value there to be of type want,
+// and reads it with read.
+func typed[T any](t *testing.T, v safejs.Value, path []string, want safejs.Type, read func(safejs.Value) (T, error)) T {
 	t.Helper()
 	for _, p := range path {
 		v = prop(v, p)
 	}
-	require.Equal(t, safejs.TypeString, v.Type(), "%v is not a string", path)
-	s, err := v.String()
+	require.Equal(t, want, v.Type(), "%v is not a %v", path, want)
+	x, err := read(v)
 	require.NoError(t, err)
-	return s
+	return x
+}
+
+func str(t *testing.T, v safejs.Value, path ...string) string {
+	t.Helper()
+	return typed(t, v, path, safejs.TypeString, safejs.Value.String)
 }
 
 func num(t *testing.T, v safejs.Value, path ...string) float64 {
 	t.Helper()
-	for _, p := range path {
-		v = prop(v, p)
-	}
-	require.Equal(t, safejs.TypeNumber, v.Type(), "%v is not a number", path)
-	f, err := v.Float()
-	require.NoError(t, err)
-	return f
+	return typed(t, v, path, safejs.TypeNumber, safejs.Value.Float)
 }
 
 func boolean(t *testing.T, v safejs.Value, path ...string) bool {
 	t.Helper()
-	for _, p := range path {
-		v = prop(v, p)
-	}
-	require.Equal(t, safejs.TypeBoolean, v.Type(), "%v is not a boolean", path)
-	b, err := v.Bool()
-	require.NoError(t, err)
-	return b
+	return typed(t, v, path, safejs.TypeBoolean, safejs.Value.Bool)
 }
 
 // fakeEnvJS builds a fake window: fetch records every call (url, method,
