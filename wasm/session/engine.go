@@ -268,10 +268,12 @@ func (e *Engine) PageShow(persisted bool) {
 		return
 	}
 	e.resume = nil
-	stale := e.disarmLocked() // left armed by a failed beacon: the old session is over
+	// Left armed by a failed beacon: the old session is over. Withdrawn
+	// before the new run starts, whose initiate arms its own: never two.
+	// (cancel never blocks, so it may run under e.mu.)
+	e.disarmLocked()()
 	r := e.startRunLocked(res.token, res.opts, "bfcache")
 	e.mu.Unlock()
-	stale()
 	e.flush()
 	r.logf("pageshow from the back/forward cache: initiating again")
 }

@@ -267,6 +267,9 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 func (h *harness) start(t *testing.T, opts Options) {
 	t.Helper()
 	require.NoError(t, h.e.Start(context.Background(), testToken, opts))
+	// Start returns once the session is settled; the events queued with it
+	// are delivered by the loop goroutine right after. Let it finish.
+	synctest.Wait()
 }
 
 // stop ends whatever is left, so the bubble's goroutines exit.

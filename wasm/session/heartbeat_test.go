@@ -306,6 +306,7 @@ func TestAlreadyInGameRejectedAfterOneTTL(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // fail, not hang, if it never gives up
 		defer cancel()
 		err := h.e.Start(ctx, testToken, testOptions())
+		synctest.Wait() // the loop delivers the fatal error event after Start is settled
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeAlreadyInGame, e.Code)
