@@ -138,3 +138,26 @@ func (p *tab) watchBFCacheMisses() func() string {
 		return strings.Join(reasons, "; ")
 	}
 }
+
+// endSession and, at once, a navigation: the end that endSession sent is
+// still out when pagehide runs. It is a keepalive fetch, so it outlives the
+// page, and pagehide sends no second end: one end per session.
+func TestEndSessionThenNavigateSendsOneEnd(t *testing.T) {
+	t.Parallel()
+	srv := steadyServer(t)
+	p := openSession(t, srv)
+	const user = "end-then-navigate"
+	mustStart(t, p, srv, user, steadyOpts())
+	// The end is answered late, so it is surely in flight at pagehide.
+	srv.SetFaults(Faults{LatencyMs: 500, Ops: []string{"end"}})
+
+	p.Do("endSession, then navigate", chromedp.Evaluate[chromedp.Void](
+		`GameSession.endSession(); location.href = "/other.html"`))
+	calls := srv.WaitCalls(user, 5*time.Second, "the end", count(1, "end"))
+	assert.Equal(t, 200, ops(calls, "end")[0].Status)
+	// A second end (pagehide's beacon) would have arrived with the first,
+	// 500 ms late like it; give it two intervals more.
+	observe(500*time.Millisecond + 2*fastInterval)
+	calls = srv.CallsOf(user)
+	assert.Len(t, ops(calls, "end"), 1, "ends:\n%s", formatCalls(calls))
+}

@@ -36,8 +36,8 @@ func jsonBody(token string) (safejs.Value, error) {
 	return jsGlobal("JSON").Call("stringify", obj)
 }
 
-// fetchInit builds fetch's init object: POST, JSON content type, the body and
-// the credentials mode.
+// fetchInit builds fetch's init object: POST, keepalive when asked, JSON
+// content type, the body and the credentials mode.
 func fetchInit(req session.Request) (safejs.Value, error) {
 	body, err := jsonBody(req.Token)
 	if err != nil {
@@ -53,6 +53,9 @@ func fetchInit(req session.Request) (safejs.Value, error) {
 		return safejs.Undefined(), err
 	}
 	_ = init.Set("method", "POST")
+	if req.KeepAlive {
+		_ = init.Set("keepalive", true)
+	}
 	_ = init.Set("headers", headers)
 	_ = init.Set("body", body)
 	if req.Credentials != "" {
@@ -189,11 +192,11 @@ func (t *Transport) Beacon(req session.Request) error {
 // fetchKeepalive calls fetch(url, {..., keepalive: true}) and returns without
 // waiting for it.
 func (t *Transport) fetchKeepalive(req session.Request) error {
+	req.KeepAlive = true
 	init, err := fetchInit(req)
 	if err != nil {
 		return err
 	}
-	_ = init.Set("keepalive", true)
 	p, err := t.global.Call("fetch", req.URL, init)
 	if err != nil {
 		return errors.New("beacon: fetch failed: " + jsErrorText(thrownValue(err)))

@@ -31,6 +31,16 @@ func TestDoPostsJSONWithContentTypeAndCredentials(t *testing.T) {
 	assert.Equal(t, `{"auth_token":"a\"b\\c"}`, str(t, c, "body"))
 }
 
+// endSession's end must outlive a navigation that follows at once.
+func TestDoKeepAliveRequestIsAKeepaliveFetch(t *testing.T) {
+	env := newFakeEnv(t)
+	_, err := NewTransport(env).Do(context.Background(), session.Request{
+		Op: session.OpEnd, URL: testURL, Token: "t", KeepAlive: true,
+	})
+	require.NoError(t, err)
+	assert.True(t, boolean(t, call(t, env, 0), "keepalive"))
+}
+
 func TestDoOmitsCredentialsWhenUnset(t *testing.T) {
 	env := newFakeEnv(t)
 	_, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})

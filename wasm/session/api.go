@@ -28,6 +28,10 @@ type Request struct {
 	URL         string // APIBase + "/api/games/sessions/" + Op
 	Token       string
 	Credentials string // fetch credentials mode: "omit", "same-origin" or "include"
+	// KeepAlive asks Do for a request that outlives the page (fetch's
+	// keepalive), so that a navigation right after endSession does not
+	// cancel its end: pagehide then has no second end to send.
+	KeepAlive bool
 }
 
 // Response is what came back. Body is the response decoded by the browser's

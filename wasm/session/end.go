@@ -15,11 +15,19 @@ func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
 	if endBy.IsZero() {
 		endBy = clock.Now().Add(r.opts.SessionTTL)
 	}
+	req := r.request(OpEnd)
+	req.KeepAlive = true
 	for attempt := 1; ; attempt++ {
+		if !r.beginEndAttempt() {
+			return nil // pagehide beaconed the end meanwhile: it is the one
+		}
 		// A try near or past expiry still gets a floor: the answer says
 		// whether the end arrived.
 		timeout := min(r.opts.RequestTimeout, max(endBy.Sub(clock.Now()), minEndTimeout))
-		err := send(ctx, r.e.cfg.Transport, r.request(OpEnd), timeout)
+		err := send(ctx, r.e.cfg.Transport, req, timeout)
+		r.e.mu.Lock()
+		r.endInFlight = false
+		r.e.mu.Unlock()
 		if err == nil || err.Code == CodeNoActiveSession {
 			return nil
 		}
@@ -39,4 +47,17 @@ func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
 			return err
 		}
 	}
+}
+
+// beginEndAttempt marks an end attempt as in flight, unless pagehide has
+// already beaconed the end while this one waited to retry: one end per
+// session.
+func (r *run) beginEndAttempt() bool {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	if r.beaconSent {
+		return false
+	}
+	r.endInFlight = true
+	return true
 }

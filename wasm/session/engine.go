@@ -226,8 +226,10 @@ func (e *Engine) PageHide() {
 		e.queueLocked(endEvent("pagehide"))
 		beacon = !r.beaconSent
 	case StateEnding:
-		// endSession's fetch may not survive the navigation: beacon it too.
-		beacon = !r.beaconSent
+		// endSession's end in flight is a keepalive fetch and outlives the
+		// page. Between its retries nothing is out: the beacon is the end,
+		// and sendEnd sends no more.
+		beacon = !r.beaconSent && !r.endInFlight
 	}
 	if beacon {
 		r.beaconSent = true

@@ -143,7 +143,7 @@ func TestVisibleWithoutMissedBeatSendsNothing(t *testing.T) {
 	})
 }
 
-func TestPageHideDuringEndBeaconsOnce(t *testing.T) {
+func TestPageHideDuringEndSendsNoSecondEnd(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.tr.setScript(func(req Request, n int) reply {
@@ -157,15 +157,44 @@ func TestPageHideDuringEndBeaconsOnce(t *testing.T) {
 		go func() { endc <- h.e.End(context.Background()) }()
 		synctest.Wait()
 		require.Equal(t, StateEnding, h.e.State())
-		// The page goes away while endSession's fetch is out: beacon the
-		// end too (the fetch may not survive), once.
+		// The page goes away while endSession's end is out. That fetch is
+		// keepalive, so it outlives the page: no second end.
 		h.e.PageHide()
 		h.e.PageHide()
-		assert.Equal(t, 1, h.tr.beaconCount())
+		assert.Zero(t, h.tr.beaconCount())
 		assert.NoError(t, <-endc)
+		ends := h.tr.ops(OpEnd)
+		require.Len(t, ends, 1)
+		assert.True(t, ends[0].req.KeepAlive, "endSession's end must outlive the page")
 		assert.Equal(t, []map[string]any{{"reason": "user"}}, h.rec.of(EventEnd))
 		h.e.PageShow(true)
 		synctest.Wait()
 		assert.Len(t, h.tr.ops(OpInitiate), 1, "a session the user ended is not restored")
+	})
+}
+
+func TestPageHideBetweenEndRetriesBeaconsTheEndInstead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpEnd {
+				return reply{status: 503}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		endc := make(chan error, 1)
+		go func() { endc <- h.e.End(context.Background()) }()
+		synctest.Wait() // the first end failed; its retry waits out the backoff
+		require.Len(t, h.tr.ops(OpEnd), 1)
+		require.Equal(t, StateEnding, h.e.State())
+
+		h.e.PageHide() // nothing is out: the beacon is the end
+		assert.Equal(t, 1, h.tr.beaconCount())
+		assert.NoError(t, <-endc, "the end went with the beacon")
+		time.Sleep(time.Minute)
+		assert.Len(t, h.tr.ops(OpEnd), 1, "no retry after the beacon")
+		assert.Equal(t, 1, h.tr.beaconCount())
+		assert.Equal(t, StateEnded, h.e.State())
 	})
 }

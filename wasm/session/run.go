@@ -23,14 +23,15 @@ type run struct {
 	wake   chan struct{} // page signals (visible, online); buffered, never blocks
 
 	// Guarded by e.mu.
-	started    chan struct{} // closed once the start is settled
-	settled    bool
-	startErr   error
-	deadline   time.Time // last success + SessionTTL: the session may be alive until then
-	beaconSent bool
-	lock       Lock          // the singleTab lock while held (lock.go)
-	endDone    chan struct{} // closed when End's request settled
-	endErr     error
+	started     chan struct{} // closed once the start is settled
+	settled     bool
+	startErr    error
+	deadline    time.Time     // last success + SessionTTL: the session may be alive until then
+	beaconSent  bool          // pagehide handed an end to the browser: no other end goes
+	endInFlight bool          // endSession's keepalive end is out: it outlives the page
+	lock        Lock          // the singleTab lock while held (lock.go)
+	endDone     chan struct{} // closed when End's request settled
+	endErr      error
 
 	// Owned by the loop goroutine (written by nobody else).
 	starting  bool      // no success yet: the first initiate settles Start
