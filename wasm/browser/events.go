@@ -29,6 +29,7 @@ type Listeners struct {
 	mu     sync.Mutex
 	nextID int
 	byType map[session.EventType][]listener
+	unsub  safejs.Func // one Go function behind every unsubscribe (On)
 }
 
 // NewListeners returns an empty registry that reports listener exceptions
@@ -39,8 +40,10 @@ func NewListeners(console safejs.Value) *Listeners {
 
 // On is GameSession.on(type, listener): it checks its arguments (an unknown
 // type or a listener that is not a function is INVALID_ARGUMENT) and returns
-// an unsubscribe function. Unsubscribing twice is harmless, so the function
-// is never released; it drops its reference to the listener.
+// an unsubscribe function. That function is l.unsub bound to the listener's
+// type and id (Function.prototype.bind): no Go function per subscription, so
+// nothing to release however often a game subscribes, and unsubscribing
+// twice is harmless.
 func (l *Listeners) On(_ safejs.Value, args []safejs.Value) (any, error) {
 	typArg, fn := arg(args, 0), arg(args, 1)
 	if typArg.Type() != safejs.TypeString {
@@ -55,20 +58,26 @@ func (l *Listeners) On(_ safejs.Value, args []safejs.Value) (any, error) {
 		return nil, invalidArgument("listener must be a function, got %s", typeName(fn))
 	}
 	l.mu.Lock()
-	l.nextID++
-	id := l.nextID
-	l.byType[typ] = append(l.byType[typ], listener{id: id, fn: fn})
-	l.mu.Unlock()
-
-	unsub, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		l.remove(typ, id)
-		return nil
-	})
+	defer l.mu.Unlock()
+	if l.unsub.Value().IsUndefined() {
+		unsub, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			typ, _ := arg(args, 0).String()
+			id, _ := arg(args, 1).Int()
+			l.remove(session.EventType(typ), id)
+			return nil
+		})
+		if err != nil {
+			return nil, internalError(err)
+		}
+		l.unsub = unsub
+	}
+	off, err := l.unsub.Value().Call("bind", nil, string(typ), l.nextID+1)
 	if err != nil {
-		l.remove(typ, id)
 		return nil, internalError(err)
 	}
-	return unsub.Value(), nil
+	l.nextID++
+	l.byType[typ] = append(l.byType[typ], listener{id: l.nextID, fn: fn})
+	return off, nil
 }
 
 func (l *Listeners) remove(typ session.EventType, id int) {

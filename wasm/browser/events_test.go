@@ -3,6 +3,8 @@
 package browser
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/game-session/game-session/wasm/session"
@@ -91,6 +93,33 @@ func TestUnsubscribeStopsDeliveryAndIsIdempotent(t *testing.T) {
 	l.Dispatch(ev)
 	assert.Equal(t, 1.0, num(t, count, "n"))
 	assert.Equal(t, 0, l.Count(session.EventEnd))
+}
+
+// Each unsubscribe removes its own listener only, and is the one shared Go
+// function bound to it (no Go function per subscription, nothing to leak).
+func TestUnsubscribeRemovesOnlyItsListener(t *testing.T) {
+	l := NewListeners(jsEval(t, fakeConsoleJS))
+	seen := jsEval(t, `return {a: 0, b: 0}`)
+	subscribe := func(key string) safejs.Value {
+		off, err := l.On(safejs.Undefined(), []safejs.Value{
+			must(safejs.ValueOf("heartbeat")), jsEval(t, `return () => { a[`+strconv.Quote(key)+`]++; }`, seen),
+		})
+		require.NoError(t, err)
+		return off.(safejs.Value)
+	}
+	offA, offB := subscribe("a"), subscribe("b")
+	assert.True(t, strings.HasPrefix(str(t, offA, "name"), "bound "), "a bound function, not a new Go function")
+
+	// Stray arguments from the caller do not change what is removed.
+	_, err := offA.Invoke("heartbeat", 2)
+	require.NoError(t, err)
+	l.Dispatch(session.Event{Type: session.EventHeartbeat, Detail: map[string]any{"rttMs": 1.0}})
+	assert.Equal(t, 0.0, num(t, seen, "a"))
+	assert.Equal(t, 1.0, num(t, seen, "b"))
+	assert.Equal(t, 1, l.Count(session.EventHeartbeat))
+	_, err = offB.Invoke()
+	require.NoError(t, err)
+	assert.Equal(t, 0, l.Count(session.EventHeartbeat))
 }
 
 // A listener that subscribes another one while being called does not get the
