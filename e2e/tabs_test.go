@@ -156,6 +156,48 @@ func TestTabsTakeover(t *testing.T) {
 	assert.Zero(t, countEvents(second.Events(), "end"))
 }
 
+// A takeover of a session the server has already dropped, with the old
+// tab's end slow to arrive: the new tab waits for that end before its
+// initiate, so the late end cannot end the new session.
+func TestTabsTakeoverWaitsForTheOldEnd(t *testing.T) {
+	t.Parallel()
+	srv := tabsServer(t)
+	first, second := sessionTabs(t, srv)
+	const user = "tabs-takeover-late-end"
+	mustStart(t, first, srv, user, tabsOpts())
+	srv.WaitCalls(user, 10*time.Second, "a heartbeat", count(1, "heartbeat"))
+	mark := lastCall(t, srv.CallsOf(user)).Seq
+	const endLatency = 800 * time.Millisecond
+	srv.SetFaults(Faults{LatencyMs: int(ms(endLatency)), Ops: []string{"end"}})
+	srv.Expire(user) // the first tab has not noticed yet
+
+	opts := tabsOpts()
+	opts["takeover"] = true
+	mustStart(t, second, srv, user, opts)
+	first.WaitJS(`__log.some(e => e.type === "end" && e.detail.reason === "takeover")`, 10*time.Second, "end{takeover} in the first tab")
+
+	// Three beats of the new session, all answered: the old end did not
+	// take it away.
+	calls := srv.WaitCalls(user, 10*time.Second, "3 heartbeats after the takeover", func(cs []Call) bool {
+		return len(ops(after(cs, mark), "heartbeat")) >= 3
+	})
+	calls = after(calls, mark)
+	ends, inits := ops(calls, "end"), served(ops(calls, "initiate"))
+	require.Len(t, ends, 1, "the first tab's end:\n%s", formatCalls(calls))
+	require.Len(t, inits, 1, "one session after the takeover, no renewal:\n%s", formatCalls(calls))
+	assert.GreaterOrEqual(t, inits[0].At-ends[0].At, ms(endLatency)-50,
+		"the new initiate waited until the old end was through:\n%s", formatCalls(calls))
+	for _, c := range ops(calls, "heartbeat") {
+		assert.Equal(t, 200, c.Status, "heartbeat %v:\n%s", c, formatCalls(calls))
+	}
+	assert.Equal(t, "active", second.State())
+	for _, e := range second.Events() {
+		if e.Type == "renew" {
+			assert.Equal(t, "takeover", e.Detail["reason"], "renew events of the second tab")
+		}
+	}
+}
+
 func TestTabsClosingTheOwnerFreesTheSession(t *testing.T) {
 	t.Parallel()
 	srv := tabsServer(t)

@@ -27,13 +27,14 @@ func NewWebLocks(global safejs.Value) *WebLocks { return &WebLocks{global: globa
 
 var errNoWebLocks = errors.New("navigator.locks is not available (insecure context or old browser)")
 
-// Acquire calls navigator.locks.request(name, {ifAvailable: true} or
-// {steal: true}, callback). The callback gets null when another tab holds the
-// lock (ErrLockHeld); otherwise it returns a Promise that stays pending while
-// the lock is held: resolving it (Release) gives the lock back. When another
-// tab steals the lock, request's own Promise rejects (AbortError) and Lost
-// closes.
-func (w *WebLocks) Acquire(ctx context.Context, name string, steal bool) (session.Lock, error) {
+// Acquire calls navigator.locks.request(name, options, callback), with
+// options {ifAvailable: true}, {steal: true} or, to wait, an AbortSignal that
+// withdraws the request when ctx ends. The callback gets null when another
+// tab holds the lock (ErrLockHeld); otherwise it returns a Promise that stays
+// pending while the lock is held: resolving it (Release) gives the lock back.
+// When another tab steals the lock, request's own Promise rejects
+// (AbortError) and Lost closes.
+func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMode) (session.Lock, error) {
 	locks := prop(prop(w.global, "navigator"), "locks")
 	if !isFunc(locks, "request") {
 		return nil, errNoWebLocks
@@ -42,9 +43,17 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, steal bool) (sessio
 	if err != nil {
 		return nil, err
 	}
-	if steal {
+	var abort safejs.Value
+	switch mode {
+	case session.LockSteal:
 		_ = opts.Set("steal", true)
-	} else {
+	case session.LockWait:
+		if ac := prop(w.global, "AbortController"); ac.Type() == safejs.TypeFunction {
+			if abort, err = ac.New(); err == nil {
+				_ = opts.Set("signal", prop(abort, "signal"))
+			}
+		}
+	default:
 		_ = opts.Set("ifAvailable", true)
 	}
 
@@ -90,6 +99,9 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, steal bool) (sessio
 		return l, nil
 	case <-ctx.Done():
 		l.Release() // a grant that comes later is given back at once
+		if !abort.IsUndefined() {
+			_, _ = abort.Call("abort") // and a request still queued is withdrawn
+		}
 		return nil, ctx.Err()
 	}
 }

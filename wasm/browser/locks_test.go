@@ -14,34 +14,57 @@ import (
 )
 
 // fakeLocksJS is navigator.locks as far as the Locker uses it (Node has
-// none): exclusive locks, ifAvailable (callback(null) when held) and steal
-// (the holder's request Promise rejects with an AbortError). The callback
-// runs in a later microtask, as in a browser. With a.slow set, requests wait
-// in a.pending until a.flush(). a.fail makes request reject before any grant.
+// none): exclusive locks, ifAvailable (callback(null) when held), steal (the
+// holder's request Promise rejects with an AbortError) and waiting in a
+// queue, which an AbortSignal leaves (the request rejects with an
+// AbortError). The callback runs in a later microtask, as in a browser. With
+// a.slow set, requests wait in a.pending until a.flush(). a.fail makes
+// request reject before any grant.
 const fakeLocksJS = `
 const held = new Map();
+const queues = new Map();
 const locks = { calls: [], pending: [], slow: false, fail: null };
 locks.isHeld = (name) => held.has(name);
+locks.waiting = (name) => (queues.get(name) || []).length;
 locks.flush = () => { const p = locks.pending; locks.pending = []; p.forEach((f) => f()); };
+const release = (name, entry) => {
+  if (held.get(name) !== entry) return;
+  held.delete(name);
+  const next = (queues.get(name) || []).shift();
+  if (next) next();
+};
 locks.request = function (name, opts, cb) {
-  locks.calls.push({ name, ifAvailable: opts.ifAvailable === true, steal: opts.steal === true });
+  locks.calls.push({ name, ifAvailable: opts.ifAvailable === true, steal: opts.steal === true, signal: opts.signal !== undefined });
   if (opts.ifAvailable && opts.steal) throw new DOMException("both", "NotSupportedError");
   return new Promise((resolve, reject) => {
+    const grant = () => {
+      const entry = { reject };
+      held.set(name, entry);
+      Promise.resolve(cb({ name, mode: "exclusive" })).then(
+        (v) => { release(name, entry); resolve(v); },
+        (e) => { release(name, entry); reject(e); });
+    };
     const run = () => {
       if (locks.fail) { reject(new DOMException(locks.fail, "SecurityError")); return; }
       const cur = held.get(name);
       if (cur && opts.ifAvailable) { Promise.resolve(cb(null)).then(resolve, reject); return; }
       if (cur && opts.steal) { held.delete(name); cur.reject(new DOMException("The lock was stolen.", "AbortError")); }
-      const entry = { reject };
-      held.set(name, entry);
-      Promise.resolve(cb({ name, mode: "exclusive" })).then(
-        (v) => { if (held.get(name) === entry) held.delete(name); resolve(v); },
-        (e) => { if (held.get(name) === entry) held.delete(name); reject(e); });
+      else if (cur) {
+        if (!queues.has(name)) queues.set(name, []);
+        const q = queues.get(name);
+        q.push(grant);
+        if (opts.signal) opts.signal.addEventListener("abort", () => {
+          const i = q.indexOf(grant);
+          if (i >= 0) { q.splice(i, 1); reject(new DOMException("The request was aborted.", "AbortError")); }
+        });
+        return;
+      }
+      grant();
     };
     if (locks.slow) locks.pending.push(run); else Promise.resolve().then(run);
   });
 };
-return { navigator: { locks } };`
+return { navigator: { locks }, AbortController };`
 
 // tick lets the JS event loop run its pending microtasks and one macrotask:
 // the fake settles promises there, as a browser does.
@@ -55,19 +78,19 @@ func isHeld(t *testing.T, w safejs.Value, name string) bool {
 	return boolean(t, jsEval(t, "return {v: a.navigator.locks.isHeld(b)}", w, name), "v")
 }
 
-func acquire(t *testing.T, w safejs.Value, name string, steal bool) (session.Lock, error) {
+func acquire(t *testing.T, w safejs.Value, name string, mode session.LockMode) (session.Lock, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), failAfter)
 	defer cancel()
-	return NewWebLocks(w).Acquire(ctx, name, steal)
+	return NewWebLocks(w).Acquire(ctx, name, mode)
 }
 
 func TestWebLocksAcquireAndRelease(t *testing.T) {
 	w := jsEval(t, fakeLocksJS)
-	lock, err := acquire(t, w, "game-session:https://api.test", false)
+	lock, err := acquire(t, w, "game-session:https://api.test", session.LockIfAvailable)
 	require.NoError(t, err)
 	assert.True(t, isHeld(t, w, "game-session:https://api.test"))
-	assert.Equal(t, map[string]any{"name": "game-session:https://api.test", "ifAvailable": true, "steal": false},
+	assert.Equal(t, map[string]any{"name": "game-session:https://api.test", "ifAvailable": true, "steal": false, "signal": false},
 		toGo(jsEval(t, "return a.navigator.locks.calls[0]", w)))
 
 	tick(t)
@@ -85,27 +108,27 @@ func TestWebLocksAcquireAndRelease(t *testing.T) {
 
 func TestWebLocksHeldElsewhereIsErrLockHeld(t *testing.T) {
 	w := jsEval(t, fakeLocksJS)
-	first, err := acquire(t, w, "x", false)
+	first, err := acquire(t, w, "x", session.LockIfAvailable)
 	require.NoError(t, err)
-	_, err = acquire(t, w, "x", false)
+	_, err = acquire(t, w, "x", session.LockIfAvailable)
 	assert.ErrorIs(t, err, session.ErrLockHeld)
-	other, err := acquire(t, w, "y", false)
+	other, err := acquire(t, w, "y", session.LockIfAvailable)
 	require.NoError(t, err, "another name is another lock")
 	first.Release()
 	other.Release()
 	tick(t)
-	again, err := acquire(t, w, "x", false)
+	again, err := acquire(t, w, "x", session.LockIfAvailable)
 	require.NoError(t, err, "free again once released")
 	again.Release()
 }
 
 func TestWebLocksStealMakesTheHolderLoseIt(t *testing.T) {
 	w := jsEval(t, fakeLocksJS)
-	old, err := acquire(t, w, "x", false)
+	old, err := acquire(t, w, "x", session.LockIfAvailable)
 	require.NoError(t, err)
-	stolen, err := acquire(t, w, "x", true)
+	stolen, err := acquire(t, w, "x", session.LockSteal)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]any{"name": "x", "ifAvailable": false, "steal": true},
+	assert.Equal(t, map[string]any{"name": "x", "ifAvailable": false, "steal": true, "signal": false},
 		toGo(jsEval(t, "return a.navigator.locks.calls[1]", w)))
 	select {
 	case <-old.Lost():
@@ -128,7 +151,7 @@ func TestWebLocksUnavailable(t *testing.T) {
 		"request no thenable": `return {navigator: {locks: {request() { return 1; }}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := acquire(t, jsEval(t, env), "x", false)
+			_, err := acquire(t, jsEval(t, env), "x", session.LockIfAvailable)
 			require.Error(t, err)
 			assert.NotErrorIs(t, err, session.ErrLockHeld)
 		})
@@ -136,11 +159,59 @@ func TestWebLocksUnavailable(t *testing.T) {
 	t.Run("request rejects", func(t *testing.T) {
 		w := jsEval(t, fakeLocksJS)
 		jsEval(t, `a.navigator.locks.fail = "opaque origin"`, w)
-		_, err := acquire(t, w, "x", false)
+		_, err := acquire(t, w, "x", session.LockIfAvailable)
 		require.Error(t, err)
 		assert.NotErrorIs(t, err, session.ErrLockHeld)
 		assert.Contains(t, err.Error(), "SecurityError: opaque origin")
 	})
+}
+
+// LockWait waits for the holder to let go, and its request leaves the queue
+// when ctx ends first.
+func TestWebLocksWaitGetsTheLockOnceReleased(t *testing.T) {
+	w := jsEval(t, fakeLocksJS)
+	first, err := acquire(t, w, "x", session.LockIfAvailable)
+	require.NoError(t, err)
+	got := make(chan session.Lock, 1)
+	go func() {
+		l, err := acquire(t, w, "x", session.LockWait)
+		assert.NoError(t, err)
+		got <- l
+	}()
+	tick(t)
+	assert.Equal(t, map[string]any{"name": "x", "ifAvailable": false, "steal": false, "signal": true},
+		toGo(jsEval(t, "return a.navigator.locks.calls[1]", w)))
+	require.Equal(t, 1.0, num(t, jsEval(t, `return {n: a.navigator.locks.waiting("x")}`, w), "n"), "queued, not refused")
+	select {
+	case <-got:
+		t.Fatal("granted while another holder has it")
+	default:
+	}
+	first.Release()
+	second := <-got
+	require.NotNil(t, second)
+	assert.True(t, isHeld(t, w, "x"))
+	second.Release()
+	tick(t)
+	assert.False(t, isHeld(t, w, "x"))
+
+	// Given up: the queued request is withdrawn, and the lock never comes.
+	holder, err := acquire(t, w, "x", session.LockIfAvailable)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := NewWebLocks(w).Acquire(ctx, "x", session.LockWait)
+		errc <- err
+	}()
+	tick(t)
+	cancel()
+	assert.ErrorIs(t, <-errc, context.Canceled)
+	tick(t)
+	assert.Equal(t, 0.0, num(t, jsEval(t, `return {n: a.navigator.locks.waiting("x")}`, w), "n"), "withdrawn from the queue")
+	holder.Release()
+	tick(t)
+	assert.False(t, isHeld(t, w, "x"), "nobody got it after the holder let go")
 }
 
 // A grant that comes after Acquire gave up is given back at once.
@@ -150,7 +221,7 @@ func TestWebLocksGrantAfterCancelIsReleased(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := NewWebLocks(w).Acquire(ctx, "x", false)
+		_, err := NewWebLocks(w).Acquire(ctx, "x", session.LockIfAvailable)
 		errc <- err
 	}()
 	tick(t) // the request is made

@@ -10,13 +10,20 @@ import (
 // browser implements it with Web Locks; nil means no locking, as where the
 // browser has none (an insecure origin, an old browser, Node).
 type Locker interface {
-	// Acquire takes the exclusive lock called name. Without steal it never
-	// waits: when another tab holds the lock it returns ErrLockHeld at once.
-	// With steal it takes the lock from its holder, whose Lost channel then
-	// closes. Any other error means locks do not work here. When ctx ends
-	// first, Acquire returns ctx.Err() and a lock granted later is released.
-	Acquire(ctx context.Context, name string, steal bool) (Lock, error)
+	// Acquire takes the exclusive lock called name, as mode says. Any error
+	// but ErrLockHeld means locks do not work here. When ctx ends first,
+	// Acquire returns ctx.Err() and a lock granted later is released.
+	Acquire(ctx context.Context, name string, mode LockMode) (Lock, error)
 }
+
+// LockMode is how Acquire deals with a lock another tab holds.
+type LockMode int
+
+const (
+	LockIfAvailable LockMode = iota // never wait: ErrLockHeld at once
+	LockWait                        // wait until the holder releases it
+	LockSteal                       // take it; the holder's Lost closes
+)
 
 // Lock is a held lock.
 type Lock interface {
@@ -35,6 +42,12 @@ var ErrLockHeld = errors.New("the lock is held by another tab")
 func LockName(apiBase string) string {
 	return "game-session:" + strings.TrimRight(apiBase, "/")
 }
+
+// endLockName is held, next to LockName's lock, until the tab's end has
+// settled: a tab that took the session over waits for it before its
+// initiate, so the old tab's end, when it arrives late, cannot end the new
+// session (which the server keys by user, as it does the old one).
+func endLockName(apiBase string) string { return LockName(apiBase) + " end" }
 
 // errLockHeld is what Start rejects with when another tab owns the session:
 // status 0, since no request was sent.
@@ -57,9 +70,9 @@ func (r *run) acquireLock() bool {
 	}
 	name := LockName(r.opts.APIBase)
 	steal := r.opts.Takeover && r.reason == ""
-	lock, err := locker.Acquire(r.ctx, name, false)
+	lock, err := locker.Acquire(r.ctx, name, LockIfAvailable)
 	if steal && errors.Is(err, ErrLockHeld) && r.ctx.Err() == nil {
-		if lock, err = locker.Acquire(r.ctx, name, true); err == nil {
+		if lock, err = locker.Acquire(r.ctx, name, LockSteal); err == nil {
 			r.reason = "takeover" // the loop's own field: established reports it
 			r.logf("singleTab: took the session over from another tab")
 		}
@@ -80,17 +93,40 @@ func (r *run) acquireLock() bool {
 		r.logf("singleTab: Web Locks unavailable (%v): not guarding against other tabs", err)
 		return true
 	}
+	endLock := r.acquireEndLock(locker)
 	e := r.e
 	e.mu.Lock()
-	if !r.liveLocked() { // stopped while the lock was being granted
+	if !r.liveLocked() { // stopped while the locks were being granted
 		e.mu.Unlock()
 		lock.Release()
+		if endLock != nil {
+			endLock.Release()
+		}
 		return false
 	}
-	r.lock = lock
+	r.lock, r.endLock = lock, endLock
 	e.mu.Unlock()
 	go r.watchLock(lock)
 	return true
+}
+
+// acquireEndLock waits until the tab this one took over (if any) has sent
+// its end, but not longer than that end can take: after one TTL and an end
+// timeout it is either through or lost, and the lock is stolen. nil when
+// locks fail or r stops meanwhile.
+func (r *run) acquireEndLock(locker Locker) Lock {
+	name := endLockName(r.opts.APIBase)
+	ctx, cancel := context.WithTimeout(r.ctx, r.opts.SessionTTL+minEndTimeout)
+	defer cancel()
+	lock, err := locker.Acquire(ctx, name, LockWait)
+	if err != nil && r.ctx.Err() == nil && ctx.Err() != nil {
+		r.logf("singleTab: the previous tab's end did not settle in time; going on")
+		lock, err = locker.Acquire(r.ctx, name, LockSteal)
+	}
+	if err != nil {
+		return nil
+	}
+	return lock
 }
 
 // watchLock ends the session here when another tab steals the lock.
@@ -104,8 +140,8 @@ func (r *run) watchLock(lock Lock) {
 }
 
 // takenOver: another tab took the session (startSession with takeover). Stop
-// the beat, send this session's end (the new tab's initiate rides out the
-// old session's ALREADY_IN_GAME until it arrives) and emit end "takeover".
+// the beat, send this session's end and emit end "takeover". The new tab
+// waits for the end lock, which finishEnd releases once the end settled.
 func (r *run) takenOver() {
 	e := r.e
 	e.mu.Lock()
@@ -124,11 +160,14 @@ func (r *run) takenOver() {
 	e.finishEnd(context.Background(), r, deadline, "takeover")
 }
 
-// releaseLockLocked gives up r's lock, if it holds one.
+// releaseLockLocked gives up r's locks, if it holds them: the end lock first,
+// so that a tab that gets the session lock next finds the end lock free.
 func (r *run) releaseLockLocked() {
-	if r.lock != nil {
-		lock := r.lock
-		r.lock = nil
-		lock.Release()
+	for _, l := range []*Lock{&r.endLock, &r.lock} {
+		if *l != nil {
+			lock := *l
+			*l = nil
+			lock.Release()
+		}
 	}
 }

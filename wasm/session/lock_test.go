@@ -13,37 +13,54 @@ import (
 )
 
 // fakeLocks is Web Locks shared by the engines ("tabs") of one test: one
-// holder per name; steal takes a name from its holder and closes its Lost.
+// holder per name; steal takes a name from its holder and closes its Lost;
+// wait waits for the holder's Release.
 type fakeLocks struct {
 	mu       sync.Mutex
 	held     map[string]*fakeLock
-	err      error // when set, Acquire fails with it: locks do not work here
-	acquires int
+	err      error          // when set, Acquire fails with it: locks do not work here
+	acquires map[string]int // Acquire calls per name
+	waited   []string       // names an Acquire had to wait for
 }
 
 type fakeLock struct {
 	locks    *fakeLocks
 	name     string
 	lost     chan struct{}
+	freed    chan struct{} // closed when released or stolen: waiters try again
 	released bool
 }
 
-func newFakeLocks() *fakeLocks { return &fakeLocks{held: map[string]*fakeLock{}} }
+func newFakeLocks() *fakeLocks {
+	return &fakeLocks{held: map[string]*fakeLock{}, acquires: map[string]int{}}
+}
 
-func (f *fakeLocks) Acquire(ctx context.Context, name string, steal bool) (Lock, error) {
+func (f *fakeLocks) Acquire(ctx context.Context, name string, mode LockMode) (Lock, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.acquires++
+	f.acquires[name]++
 	if f.err != nil {
 		return nil, f.err
 	}
+	for cur := f.held[name]; cur != nil && mode == LockWait; cur = f.held[name] {
+		f.waited = append(f.waited, name)
+		f.mu.Unlock()
+		select {
+		case <-cur.freed:
+			f.mu.Lock()
+		case <-ctx.Done():
+			f.mu.Lock()
+			return nil, ctx.Err()
+		}
+	}
 	if cur := f.held[name]; cur != nil {
-		if !steal {
+		if mode != LockSteal {
 			return nil, ErrLockHeld
 		}
 		close(cur.lost)
+		close(cur.freed)
 	}
-	l := &fakeLock{locks: f, name: name, lost: make(chan struct{})}
+	l := &fakeLock{locks: f, name: name, lost: make(chan struct{}), freed: make(chan struct{})}
 	f.held[name] = l
 	return l, nil
 }
@@ -56,6 +73,7 @@ func (l *fakeLock) Release() {
 	l.released = true
 	if l.locks.held[l.name] == l {
 		delete(l.locks.held, l.name)
+		close(l.freed)
 	}
 }
 
@@ -107,6 +125,13 @@ func (s *sharedServer) script(tab string) func(Request, int) reply {
 	}
 }
 
+// expire drops the session, as the server does after a TTL without beat.
+func (s *sharedServer) expire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.live = false
+}
+
 func (s *sharedServer) log() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,7 +175,7 @@ func TestTakeoverWithNobodyToTakeFromIsAPlainStart(t *testing.T) {
 		h.start(t, opts)
 		assert.NotNil(t, locks.holder(testLock))
 		assert.Empty(t, h.rec.of(EventRenew))
-		assert.Equal(t, 1, locks.acquires)
+		assert.Equal(t, 1, locks.acquires[testLock], "no steal")
 	})
 }
 
@@ -165,7 +190,7 @@ func TestSingleTabFalseTakesNoLock(t *testing.T) {
 		opts.SingleTab = &no
 		b.start(t, opts)
 		assert.Len(t, b.tr.ops(OpInitiate), 1)
-		assert.Equal(t, 1, locks.acquires, "only the singleTab session asked for the lock")
+		assert.Equal(t, 1, locks.acquires[testLock], "only the singleTab session asked for the lock")
 	})
 }
 
@@ -218,6 +243,65 @@ func TestTakeoverEndsTheOldTabsSession(t *testing.T) {
 		assert.Len(t, a.tr.ops(""), 2, "the old tab's initiate and end, nothing since")
 		assert.NotEmpty(t, b.tr.ops(OpHeartbeat), "the new tab keeps the session")
 		assert.Equal(t, StateActive, b.e.State())
+	})
+}
+
+// The old tab's session already expired at the server, and its end arrives
+// late. The new tab waits for that end (the end lock) before its initiate,
+// so the end cannot take the new session with it.
+func TestTakeoverWaitsForTheOldTabsEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		srv := &sharedServer{}
+		a := newHarness(t, withLocker(locks))
+		b := newHarness(t, withLocker(locks))
+		serveA := srv.script("A")
+		a.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpEnd {
+				time.Sleep(time.Second) // still on its way
+			}
+			return serveA(req, n)
+		})
+		b.tr.setScript(srv.script("B"))
+		a.start(t, testOptions())
+		time.Sleep(5 * time.Second)
+		srv.expire() // A has not noticed yet
+
+		opts := testOptions()
+		opts.Takeover = true
+		b.start(t, opts)
+		assert.Equal(t, 6*time.Second, b.since(), "B started once A's end had settled")
+		assert.Equal(t, []string{"A initiate 200", "A end NO_ACTIVE_SESSION", "B initiate 200"}, srv.log())
+
+		time.Sleep(30 * time.Second)
+		for _, line := range srv.log()[3:] {
+			assert.Equal(t, "B heartbeat 200", line)
+		}
+		assert.Equal(t, []map[string]any{{"reason": "takeover"}}, b.rec.of(EventRenew), "no renewal after the takeover")
+		assert.Equal(t, StateActive, b.e.State())
+	})
+}
+
+// A tab that holds the end lock and never lets go (hung, say) delays a
+// takeover by at most one TTL and an end timeout.
+func TestTakeoverWaitsForTheEndLockOnlySoLong(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		for _, name := range []string{testLock, endLockName("https://api.test")} {
+			_, err := locks.Acquire(context.Background(), name, LockIfAvailable) // the hung tab's
+			require.NoError(t, err)
+		}
+		h := newHarness(t, withLocker(locks))
+		opts := testOptions()
+		opts.Takeover = true
+		opts.Debug = true
+		h.start(t, opts)
+		assert.Equal(t, 10*time.Second+minEndTimeout, h.since(), "one TTL and an end timeout")
+		assert.Equal(t, seconds(11), h.tr.sendTimes(OpInitiate, h.t0))
+		assert.Equal(t, []string{endLockName("https://api.test")}, locks.waited)
+		assert.NotEmpty(t, firstOf(h.rec.logs, "game-session: singleTab: the previous tab's end did not settle"))
+		h.stop()
+		assert.Nil(t, locks.holder(endLockName("https://api.test")), "released with the session")
 	})
 }
 
@@ -354,9 +438,9 @@ type slowLocker struct {
 	grant chan struct{}
 }
 
-func (s *slowLocker) Acquire(ctx context.Context, name string, steal bool) (Lock, error) {
+func (s *slowLocker) Acquire(ctx context.Context, name string, mode LockMode) (Lock, error) {
 	<-s.grant
-	return s.fakeLocks.Acquire(ctx, name, steal)
+	return s.fakeLocks.Acquire(ctx, name, mode)
 }
 
 func TestLockNameIsPerAPIBase(t *testing.T) {

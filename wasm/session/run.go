@@ -30,6 +30,7 @@ type run struct {
 	beaconSent  bool          // pagehide handed an end to the browser: no other end goes
 	endInFlight bool          // endSession's keepalive end is out: it outlives the page
 	lock        Lock          // the singleTab lock while held (lock.go)
+	endLock     Lock          // held with lock until this run's end settled (lock.go)
 	endDone     chan struct{} // closed when End's request settled
 	endErr      error
 
