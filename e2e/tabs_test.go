@@ -110,19 +110,27 @@ func TestTabsSecondTabIsRejectedWithoutARequest(t *testing.T) {
 	assert.Equal(t, "ended", second.State())
 }
 
+// takeOver starts user's session in first and, once it beats, runs before
+// and takes the session over from second. It returns the seq of the last
+// call before the takeover.
+func takeOver(t *testing.T, srv *devServer, first, second *tab, user string, before func()) int64 {
+	t.Helper()
+	mustStart(t, first, srv, user, tabsOpts())
+	srv.WaitCalls(user, 10*time.Second, "a heartbeat", count(1, "heartbeat"))
+	mark := lastCall(t, srv.CallsOf(user)).Seq
+	before()
+	opts := tabsOpts()
+	opts["takeover"] = true
+	mustStart(t, second, srv, user, opts)
+	return mark
+}
+
 func TestTabsTakeover(t *testing.T) {
 	t.Parallel()
 	srv := tabsServer(t)
 	first, second := sessionTabs(t, srv)
 	const user = "tabs-takeover"
-	mustStart(t, first, srv, user, tabsOpts())
-	srv.WaitCalls(user, 10*time.Second, "a heartbeat", count(1, "heartbeat"))
-	mark := lastCall(t, srv.CallsOf(user)).Seq
-
-	opts := tabsOpts()
-	opts["takeover"] = true
-	mustStart(t, second, srv, user, opts)
-
+	mark := takeOver(t, srv, first, second, user, func() {})
 	first.WaitJS(`__log.some(e => e.type === "end" && e.detail.reason === "takeover")`, 10*time.Second, "end{takeover} in the first tab")
 	assert.Equal(t, "ended", first.State())
 	calls := after(srv.CallsOf(user), mark)
@@ -164,16 +172,11 @@ func TestTabsTakeoverWaitsForTheOldEnd(t *testing.T) {
 	srv := tabsServer(t)
 	first, second := sessionTabs(t, srv)
 	const user = "tabs-takeover-late-end"
-	mustStart(t, first, srv, user, tabsOpts())
-	srv.WaitCalls(user, 10*time.Second, "a heartbeat", count(1, "heartbeat"))
-	mark := lastCall(t, srv.CallsOf(user)).Seq
 	const endLatency = 800 * time.Millisecond
-	srv.SetFaults(Faults{LatencyMs: int(ms(endLatency)), Ops: []string{"end"}})
-	srv.Expire(user) // the first tab has not noticed yet
-
-	opts := tabsOpts()
-	opts["takeover"] = true
-	mustStart(t, second, srv, user, opts)
+	mark := takeOver(t, srv, first, second, user, func() {
+		srv.SetFaults(Faults{LatencyMs: int(ms(endLatency)), Ops: []string{"end"}})
+		srv.Expire(user) // the first tab has not noticed yet
+	})
 	first.WaitJS(`__log.some(e => e.type === "end" && e.detail.reason === "takeover")`, 10*time.Second, "end{takeover} in the first tab")
 
 	// Three beats of the new session, all answered: the old end did not
