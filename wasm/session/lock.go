@@ -93,20 +93,27 @@ func (r *run) acquireLock() bool {
 		r.logf("singleTab: Web Locks unavailable (%v): not guarding against other tabs", err)
 		return true
 	}
-	endLock := r.acquireEndLock(locker)
 	e := r.e
 	e.mu.Lock()
-	if !r.liveLocked() { // stopped while the locks were being granted
+	if !r.liveLocked() { // stopped while the lock was being granted
 		e.mu.Unlock()
 		lock.Release()
+		return false
+	}
+	r.lock = lock // from now on every stop (pagehide too) releases it at once
+	e.mu.Unlock()
+	go r.watchLock(lock)
+
+	endLock := r.acquireEndLock(locker)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !r.liveLocked() {
 		if endLock != nil {
 			endLock.Release()
 		}
 		return false
 	}
-	r.lock, r.endLock = lock, endLock
-	e.mu.Unlock()
-	go r.watchLock(lock)
+	r.endLock = endLock
 	return true
 }
 

@@ -305,6 +305,28 @@ func TestTakeoverWaitsForTheEndLockOnlySoLong(t *testing.T) {
 	})
 }
 
+// pagehide while the start waits for the end lock gives the session lock
+// back at once, inside the handler: a held lock keeps the page out of the
+// back/forward cache.
+func TestPageHideWhileWaitingForTheEndLockReleasesTheLock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locks := newFakeLocks()
+		_, err := locks.Acquire(context.Background(), endLockName("https://api.test"), LockIfAvailable) // an ending tab's
+		require.NoError(t, err)
+		h := newHarness(t, withLocker(locks))
+		errc := make(chan error, 1)
+		go func() { errc <- h.e.Start(context.Background(), testToken, testOptions()) }()
+		synctest.Wait()
+		require.NotNil(t, locks.holder(testLock), "holds the session lock while it waits")
+
+		h.e.PageHide()
+		assert.Nil(t, locks.holder(testLock), "released by pagehide itself")
+		require.Error(t, <-errc)
+		synctest.Wait()
+		assert.Empty(t, h.tr.ops(""), "nothing was sent")
+	})
+}
+
 // A takeover while the old tab is still starting rejects its startSession.
 func TestTakeoverWhileStartingRejectsTheOldStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
