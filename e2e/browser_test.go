@@ -30,10 +30,25 @@ func chromiumPath(t testing.TB) string {
 	return path
 }
 
-// allocatorOptions are the team's Chromium flags plus a fresh profile.
-// chromedp's DefaultExecAllocatorOptions are deliberately not used: the flags
-// are spelled out so that a reader sees exactly what the browser runs with.
+// allocatorOptions are the shared browser's: chromiumOptions with timer
+// throttling off.
 func allocatorOptions(path, userDataDir string) []chromedp.ExecAllocatorOption {
+	return append(chromiumOptions(path, userDataDir),
+		// Parallel tests share one browser in several tabs: keep every
+		// tab's timers at full rate so that one tab's beat does not depend
+		// on which tab Chromium thinks is in front. (No case here is about
+		// hidden-tab throttling.)
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+	)
+}
+
+// chromiumOptions are what every Chromium of the suite runs with: the team's
+// flags plus a fresh profile. chromedp's DefaultExecAllocatorOptions are
+// deliberately not used: the flags are spelled out so that a reader sees
+// exactly what the browser runs with.
+func chromiumOptions(path, userDataDir string) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -46,13 +61,6 @@ func allocatorOptions(path, userDataDir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(userDataDir),
-		// Parallel tests share one browser in several tabs: keep every
-		// tab's timers at full rate so that one tab's beat does not depend
-		// on which tab Chromium thinks is in front. (No case here is about
-		// hidden-tab throttling.)
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 	}
 }
 

@@ -41,22 +41,11 @@ const hiddenGrace = 10 * time.Second
 // intensive-throttling grace period cut to hiddenGrace.
 func throttlingBrowser(t *testing.T) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+	opts := append(chromiumOptions(chromiumPath(t), t.TempDir()),
 		// Deliberately absent: disable-background-timer-throttling,
 		// disable-renderer-backgrounding, disable-backgrounding-occluded-windows.
 		chromedp.Flag("enable-features", fmt.Sprintf("IntensiveWakeUpThrottling:grace_period_seconds/%d", int(hiddenGrace.Seconds()))),
-	}
+	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	if err := chromedp.Do(bctx); err != nil {
