@@ -26,29 +26,13 @@ func TestConcurrentUsers(t *testing.T) {
 		toks[i] = mint(t, s, fmt.Sprint("player-", i))
 	}
 
-	// Phase 1: two initiates per user, all at once.
-	var won, refused atomic.Int64
-	var wg sync.WaitGroup
-	for _, tok := range toks {
-		for range 2 {
-			wg.Go(func() {
-				switch r := callOp(t, c, ts.URL, "initiate", tok); {
-				case r.Status == 200:
-					won.Add(1)
-				case r.Error == "ALREADY_IN_GAME":
-					refused.Add(1)
-				default:
-					t.Errorf("initiate: %d %s", r.Status, r.Raw)
-				}
-			})
-		}
-	}
-	wg.Wait()
-	if won.Load() != users || refused.Load() != users {
-		t.Fatalf("initiates: %d won, %d refused; want %d each", won.Load(), refused.Load(), users)
+	// Phase 1: two initiates per user, all at once: one wins.
+	if won, refused := twoPerUser(t, c, ts.URL, "initiate", "ALREADY_IN_GAME", toks); won != users || refused != users {
+		t.Fatalf("initiates: %d won, %d refused; want %d each", won, refused, users)
 	}
 
 	// Phase 2: heartbeats, concurrent within and across users.
+	var wg sync.WaitGroup
 	for _, tok := range toks {
 		for range beats {
 			wg.Go(func() {
@@ -70,24 +54,8 @@ func TestConcurrentUsers(t *testing.T) {
 	}
 
 	// Phase 3: two ends per user: exactly one succeeds.
-	var ended, missing atomic.Int64
-	for _, tok := range toks {
-		for range 2 {
-			wg.Go(func() {
-				switch r := callOp(t, c, ts.URL, "end", tok); {
-				case r.Status == 200:
-					ended.Add(1)
-				case r.Error == "NO_ACTIVE_SESSION":
-					missing.Add(1)
-				default:
-					t.Errorf("end: %d %s", r.Status, r.Raw)
-				}
-			})
-		}
-	}
-	wg.Wait()
-	if ended.Load() != users || missing.Load() != users {
-		t.Fatalf("ends: %d ok, %d NO_ACTIVE_SESSION; want %d each", ended.Load(), missing.Load(), users)
+	if ended, missing := twoPerUser(t, c, ts.URL, "end", "NO_ACTIVE_SESSION", toks); ended != users || missing != users {
+		t.Fatalf("ends: %d ok, %d NO_ACTIVE_SESSION; want %d each", ended, missing, users)
 	}
 	if n := s.store.size(); n != 0 {
 		t.Fatalf("%d sessions left", n)
@@ -133,4 +101,28 @@ func TestStoreInitiateRace(t *testing.T) {
 			t.Fatalf("round %d: end: %v", round, err)
 		}
 	}
+}
+
+// twoPerUser sends op twice at once for every token and counts the answers:
+// ok (200) and lost (the error code the loser of each pair must get). Any
+// other answer fails the test.
+func twoPerUser(t *testing.T, c *http.Client, base, op, loserCode string, toks []string) (ok, lost int64) {
+	var okN, lostN atomic.Int64
+	var wg sync.WaitGroup
+	for _, tok := range toks {
+		for range 2 {
+			wg.Go(func() {
+				switch r := callOp(t, c, base, op, tok); {
+				case r.Status == 200:
+					okN.Add(1)
+				case r.Error == loserCode:
+					lostN.Add(1)
+				default:
+					t.Errorf("%s: %d %s", op, r.Status, r.Raw)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return okN.Load(), lostN.Load()
 }
