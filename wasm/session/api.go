@@ -145,3 +145,28 @@ type Event struct {
 	Type   EventType
 	Detail map[string]any
 }
+
+// ScheduledTransport is optionally implemented by a Transport that can send
+// a request at a set time without the page's main thread: the browser's
+// Worker transport, whose timer and fetch both run in a dedicated Worker, so
+// that a main thread stalled by the game (a level loading) does not delay a
+// heartbeat (design.md, behaviour 3). The engine uses it for heartbeats of
+// sessions with backgroundHeartbeats (the default).
+type ScheduledTransport interface {
+	// DoAt sends req when the wall clock reaches at (at once when at has
+	// passed) and waits for the answer; timeout counts from the send. It
+	// returns when the request left (the zero Time when it never did) and,
+	// like Do, an error only when no HTTP response arrived: ctx.Err() when
+	// ctx ended first (before the send this withdraws the request, after it
+	// the request is aborted), ErrTimeout when timeout passed after the
+	// send, or a network failure.
+	DoAt(ctx context.Context, at time.Time, timeout time.Duration, req Request) (sent time.Time, resp Response, err error)
+}
+
+// ErrTimeout is a ScheduledTransport's error for a request sent but not
+// answered within its timeout.
+var ErrTimeout = errTimeout{}
+
+type errTimeout struct{}
+
+func (errTimeout) Error() string { return "no answer within the request timeout" }
