@@ -40,6 +40,13 @@ type Request struct {
 type Response struct {
 	Status int
 	Body   any
+	// Redirected: the API answered with a redirect (a 3xx, or fetch's
+	// opaqueredirect with redirect: "manual"). The module never follows
+	// one: the token goes to apiBase only.
+	Redirected bool
+	// RetryAfter is the answer's Retry-After header as a wait from now
+	// (delta-seconds or an HTTP date); 0 when absent or unreadable.
+	RetryAfter time.Duration
 }
 
 // Transport sends requests. The browser implements it with fetch.
