@@ -25,7 +25,43 @@ var _ session.Locker = (*WebLocks)(nil)
 // engine carries on without locking.
 func NewWebLocks(global safejs.Value) *WebLocks { return &WebLocks{global: global} }
 
-var errNoWebLocks = errors.New("navigator.locks is not available (insecure context or old browser)")
+// The three ways locks cannot work here (missing, cross-origin frame,
+// denied); each is session.ErrLocksUnavailable.
+var (
+	errNoWebLocks  = locksUnavailable("navigator.locks is not available (insecure context or old browser)")
+	errCrossOrigin = locksUnavailable("the page is a cross-origin iframe (a portal, say), where locks are denied or partitioned per top-level site")
+)
+
+const deniedPrefix = "navigator.locks.request was denied: "
+
+// locksUnavailable is an error that is session.ErrLocksUnavailable and says
+// why.
+type locksUnavailable string
+
+func (e locksUnavailable) Error() string        { return "Web Locks unavailable: " + string(e) }
+func (e locksUnavailable) Is(target error) bool { return target == session.ErrLocksUnavailable }
+
+// crossOriginFrame reports whether global is a window framed by a document
+// of another origin: window.top is another window whose location.origin
+// cannot be read (the browser throws SecurityError, which prop reads as
+// undefined). A same-origin parent shares our locks; no window.top (Node,
+// a Worker) is not framed.
+func crossOriginFrame(global safejs.Value) bool {
+	top := prop(global, "top")
+	if top.Type() != safejs.TypeObject || top.Equal(global) {
+		return false
+	}
+	return prop(prop(top, "location"), "origin").Type() != safejs.TypeString
+}
+
+// deniedOrElse is the error for request failing with reason before any
+// grant: a SecurityError means the browser denies locks to this document.
+func deniedOrElse(reason safejs.Value) error {
+	if stringProp(reason, "name") == "SecurityError" {
+		return locksUnavailable(deniedPrefix + jsErrorText(reason))
+	}
+	return errors.New("navigator.locks.request: " + jsErrorText(reason))
+}
 
 // Acquire calls navigator.locks.request(name, options, callback), with
 // options {ifAvailable: true}, {steal: true} or, to wait, an AbortSignal that
@@ -38,6 +74,9 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 	locks := prop(prop(w.global, "navigator"), "locks")
 	if !isFunc(locks, "request") {
 		return nil, errNoWebLocks
+	}
+	if crossOriginFrame(w.global) {
+		return nil, errCrossOrigin
 	}
 	opts, err := jsGlobal("Object").New()
 	if err != nil {
@@ -88,6 +127,9 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 	}
 	if err != nil {
 		releaseFuncs()
+		if v := thrownValue(err); stringProp(v, "name") == "SecurityError" {
+			return nil, locksUnavailable(deniedPrefix + jsErrorText(v))
+		}
 		return nil, errors.New("navigator.locks.request failed: " + jsErrorText(thrownValue(err)))
 	}
 
@@ -149,7 +191,7 @@ func (l *webLock) rejected(reason safejs.Value) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.answered {
-		l.answerLocked(errors.New("navigator.locks.request: " + jsErrorText(reason)))
+		l.answerLocked(deniedOrElse(reason))
 		return
 	}
 	if l.resolve.IsUndefined() || l.released || l.isLost {

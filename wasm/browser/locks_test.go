@@ -239,3 +239,58 @@ func length(t *testing.T, v safejs.Value) int {
 	require.NoError(t, err)
 	return n
 }
+
+// Each way locks cannot work is session.ErrLocksUnavailable, and says which;
+// a lock held elsewhere or another failure is not.
+func TestWebLocksUnavailableIsErrLocksUnavailable(t *testing.T) {
+	t.Run("missing", func(t *testing.T) {
+		_, err := acquire(t, jsEval(t, "return {navigator: {}}"), "x", session.LockIfAvailable)
+		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		assert.Contains(t, err.Error(), "navigator.locks is not available")
+	})
+	t.Run("denied by a rejection", func(t *testing.T) {
+		w := jsEval(t, fakeLocksJS)
+		jsEval(t, `a.navigator.locks.fail = "The request was denied."`, w)
+		_, err := acquire(t, w, "x", session.LockIfAvailable)
+		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		assert.Contains(t, err.Error(), "denied: SecurityError: The request was denied.")
+	})
+	t.Run("denied by a throw", func(t *testing.T) {
+		w := jsEval(t, `return {navigator: {locks: {request() { throw new DOMException("The request was denied.", "SecurityError"); }}}}`)
+		_, err := acquire(t, w, "x", session.LockIfAvailable)
+		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		assert.Contains(t, err.Error(), "denied: SecurityError")
+	})
+	t.Run("cross-origin iframe", func(t *testing.T) {
+		// window.top is another window whose location.origin throws, as a
+		// cross-origin one does; request is never called.
+		w := jsEval(t, fakeLocksJS)
+		jsEval(t, `a.top = { location: { get origin() { throw new DOMException("Blocked a frame", "SecurityError"); } } }`, w)
+		_, err := acquire(t, w, "x", session.LockIfAvailable)
+		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		assert.Contains(t, err.Error(), "cross-origin iframe")
+		assert.Equal(t, 0.0, num(t, jsEval(t, "return {n: a.navigator.locks.calls.length}", w), "n"))
+	})
+	for name, setup := range map[string]string{
+		"top-level window":   "a.top = a",
+		"same-origin iframe": `a.top = { location: { origin: "https://game.example" } }`,
+	} {
+		t.Run(name+" works", func(t *testing.T) {
+			w := jsEval(t, fakeLocksJS)
+			jsEval(t, setup, w)
+			lock, err := acquire(t, w, "x", session.LockIfAvailable)
+			require.NoError(t, err)
+			lock.Release()
+		})
+	}
+	t.Run("held or another failure is not", func(t *testing.T) {
+		w := jsEval(t, fakeLocksJS)
+		first, err := acquire(t, w, "x", session.LockIfAvailable)
+		require.NoError(t, err)
+		_, err = acquire(t, w, "x", session.LockIfAvailable)
+		assert.NotErrorIs(t, err, session.ErrLocksUnavailable)
+		first.Release()
+		_, err = acquire(t, jsEval(t, `return {navigator: {locks: {request() { throw new TypeError("nope"); }}}}`), "x", session.LockIfAvailable)
+		assert.NotErrorIs(t, err, session.ErrLocksUnavailable)
+	})
+}
