@@ -20,10 +20,15 @@ func main() {
 
 	page := browser.NewPage(global)
 	listeners := browser.NewListeners(console)
+	// One Worker times the heartbeats and sends them (DoAt) for sessions
+	// with backgroundHeartbeats (the default), so that neither a hidden tab
+	// nor a main thread stalled by the game delays them.
+	clock := browser.NewWorkerClock(global)
 	engine := session.New(session.Config{
-		Transport: browser.NewTransport(global), // fetch, keepalive beacon, fetchLater
-		// Worker timers for sessions with backgroundHeartbeats (the default).
-		BackgroundClock: browser.NewWorkerClock(global),
+		// The page's fetch, keepalive beacon and fetchLater, plus DoAt
+		// through the clock's Worker (session.ScheduledTransport).
+		Transport:       browser.NewWorkerTransport(browser.NewTransport(global), clock),
+		BackgroundClock: clock,
 		Locker:          browser.NewWebLocks(global), // singleTab
 		Page:            page,
 		Emit:            listeners.Dispatch,

@@ -98,7 +98,7 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 	// channel is buffered so the callbacks never block, even when Do has
 	// already returned on ctx.Done.
 	done := make(chan fetchResult, 1)
-	status := 0
+	status, typ, retryAfter := 0, "", ""
 	var onResponse, onText, onFail safejs.Func
 	release := func() {
 		onResponse.Release()
@@ -110,6 +110,7 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 		if s, err := prop(r, "status").Int(); err == nil {
 			status = s
 		}
+		typ, retryAfter = stringProp(r, "type"), responseHeader(r, "Retry-After")
 		text, err := r.Call("text")
 		if err != nil {
 			return "" // no readable body: parsed as nil below
@@ -118,7 +119,7 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 	})
 	onText, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer release()
-		done <- fetchResult{resp: session.Response{Status: status, Body: parseJSON(arg(args, 0))}}
+		done <- fetchResult{resp: readResponse(status, typ, arg(args, 0), retryAfter)}
 		return nil
 	})
 	onFail, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {

@@ -91,8 +91,9 @@ func boolean(t *testing.T, v safejs.Value, path ...string) bool {
 
 // fakeEnvJS builds a fake window: fetch records every call (url, method,
 // headers, body, keepalive, credentials, whether its signal aborted) and
-// answers from a script of responses ({status, body} | {fail: "msg"} |
-// {hang: true}; default 200 {"success":true}); navigator.sendBeacon records
+// answers from a script of responses ({status, body, headers} | {raw:
+// response object} | {fail: "msg"} | {hang: true}; default 200
+// {"success":true}); navigator.sendBeacon records
 // too; location is https://game.example/play/index.html.
 const fakeEnvJS = `
 const env = {
@@ -122,7 +123,8 @@ env.fetch = function (url, init) {
     }
     if (s.hang) return;
     if (s.fail) { reject(new TypeError(s.fail)); return; }
-    resolve(new Response(s.body, { status: s.status }));
+    if (s.raw) { resolve(s.raw); return; }
+    resolve(new Response(s.body, { status: s.status, headers: s.headers }));
   });
 };
 return env;`

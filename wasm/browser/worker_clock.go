@@ -34,7 +34,8 @@ type WorkerClock struct {
 	mu       sync.Mutex
 	fallback string // why page timers are used; "" while the Worker runs
 	nextID   int
-	timers   map[int]*workerTimer // started and neither fired nor stopped
+	timers   map[int]*workerTimer   // started and neither fired nor stopped
+	requests map[int]*workerRequest // posted and neither answered nor withdrawn
 }
 
 var (
@@ -42,19 +43,59 @@ var (
 	_ session.ClockDescriber = (*WorkerClock)(nil)
 )
 
-// timerWorkerJS runs in the Worker: [id, ms] starts timer id, [id, -1]
+// workerJS runs in the Worker. Timers: [id, ms] starts timer id, [id, -1]
 // cancels it; a fired timer posts its id back. Timer 0 is the handshake.
-const timerWorkerJS = `"use strict";
-const timers = new Map();
+// Scheduled requests (worker_transport.go): {id, at, timeout, url, init}
+// fetches url at the Worker's Date.now() == at with its own AbortController
+// (aborted after timeout ms), posts {id, sent, started: true} as it calls
+// fetch, then {id, sent, status, type, text, retryAfter} or {id, sent,
+// error, timeout}; {cancel: id} withdraws a pending one or aborts one in
+// flight, which then posts nothing more. The token is in init.body only.
+const workerJS = `"use strict";
+const timers = new Map(), requests = new Map();
+const text = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
+const send = (d, r) => {
+  r.abort = new AbortController();
+  let timedOut = false;
+  if (d.timeout > 0) r.timer = setTimeout(() => { timedOut = true; r.abort.abort(); }, d.timeout);
+  const sent = Date.now();
+  postMessage({ id: d.id, sent, started: true });
+  const settle = (m) => {
+    if (requests.get(d.id) !== r) return;
+    requests.delete(d.id);
+    clearTimeout(r.timer);
+    m.id = d.id; m.sent = sent;
+    postMessage(m);
+  };
+  new Promise((ok) => ok(fetch(d.url, Object.assign({}, d.init, { signal: r.abort.signal }))))
+    .then((res) => res.text().then((body) => ({ status: res.status, type: res.type, text: body,
+      retryAfter: res.headers.get("Retry-After") || "" })))
+    .then(settle, (e) => settle({ error: text(e), timeout: timedOut }));
+};
 onmessage = (e) => {
-  const id = e.data[0], ms = e.data[1];
-  if (ms < 0) { clearTimeout(timers.get(id)); timers.delete(id); return; }
-  timers.set(id, setTimeout(() => { timers.delete(id); postMessage(id); }, ms));
+  const d = e.data;
+  if (Array.isArray(d)) {
+    const id = d[0], ms = d[1];
+    if (ms < 0) { clearTimeout(timers.get(id)); timers.delete(id); return; }
+    timers.set(id, setTimeout(() => { timers.delete(id); postMessage(id); }, ms));
+    return;
+  }
+  if (d.cancel !== undefined) {
+    const r = requests.get(d.cancel);
+    if (!r) return;
+    requests.delete(d.cancel);
+    clearTimeout(r.timer);
+    if (r.abort) r.abort.abort();
+    return;
+  }
+  const r = {};
+  requests.set(d.id, r);
+  r.timer = setTimeout(() => send(d, r), d.at - Date.now());
 };`
 
 // NewWorkerClock returns a clock whose Worker is made on first use.
 func NewWorkerClock(global safejs.Value) *WorkerClock {
-	return &WorkerClock{global: global, timers: map[int]*workerTimer{}}
+	return &WorkerClock{global: global, timers: map[int]*workerTimer{}, requests: map[int]*workerRequest{}}
 }
 
 // handshakeTimeout bounds the wait for a new Worker's first answer. A
@@ -70,9 +111,9 @@ func (c *WorkerClock) Describe() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fallback != "" {
-		return "page timers (" + c.fallback + "); a hidden tab may throttle them"
+		return "page timers (" + c.fallback + ") and page fetch; a hidden tab may throttle them and a busy main thread delays the heartbeats"
 	}
-	return "a dedicated Worker, so that a hidden tab keeps its beat"
+	return "a dedicated Worker that times and sends the heartbeats, so that neither a hidden tab nor a busy main thread delays the beat"
 }
 
 // NewTimer starts a timer in the Worker, or on the page after a fallback.
@@ -127,7 +168,7 @@ func (c *WorkerClock) makeWorker() (fallback string) {
 	if ctor.Type() != safejs.TypeFunction || blobCtor.Type() != safejs.TypeFunction || !isFunc(url, "createObjectURL") {
 		return "no Worker here"
 	}
-	parts := toJS([]any{timerWorkerJS})
+	parts := toJS([]any{workerJS})
 	blobOpts := toJS(map[string]any{"type": "text/javascript"})
 	blob, err := blobCtor.New(parts, blobOpts)
 	if err != nil {
@@ -145,7 +186,12 @@ func (c *WorkerClock) makeWorker() (fallback string) {
 	}
 	c.onMessage, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		guard("timer worker message", func() {
-			if id, err := prop(arg(args, 0), "data").Int(); err == nil {
+			data := prop(arg(args, 0), "data")
+			if data.Type() != safejs.TypeNumber {
+				c.answer(data) // a scheduled request's
+				return
+			}
+			if id, err := data.Int(); err == nil {
 				c.fire(id)
 			}
 		})
@@ -189,7 +235,8 @@ func (c *WorkerClock) fire(id int) {
 }
 
 // fail switches to page timers for good; pending timers go on there (a
-// failed handshake fires at once: start is waiting for it).
+// failed handshake fires at once: start is waiting for it), and pending
+// scheduled requests are told, so that DoAt sends them from the page.
 func (c *WorkerClock) fail(reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -199,6 +246,10 @@ func (c *WorkerClock) fail(reason string) {
 	c.fallback = reason // Describe reports it in the next session's debug log
 	for id, t := range c.timers {
 		t.page = time.AfterFunc(time.Until(t.due), func() { c.fire(id) })
+	}
+	for id, r := range c.requests {
+		delete(c.requests, id)
+		r.answer <- safejs.Undefined() // buffered, and sent at most once
 	}
 }
 
