@@ -160,12 +160,20 @@ func parseJSON(text safejs.Value) any {
 	return toGo(v)
 }
 
-// Beacon starts req so that it outlives the page: fetch with keepalive:true,
-// issued synchronously and not awaited; where keepalive fetch is missing (or
-// fetch throws), navigator.sendBeacon with the JSON as a string body (sent as
-// text/plain, so no CORS preflight). With neither, a plain fetch is the last
-// resort.
+// Beacon starts req so that it outlives the page. Where fetchLater exists it
+// is fetchLater with activateAfter: 0 (fetchlater.go), sent at once by the
+// browser from the deferred-fetch quota, which the game's own keepalive
+// requests and beacons cannot use up (they share the page's 64 KiB keepalive
+// quota: a large one in the game's pagehide handler, run before ours, makes
+// a keepalive fetch of ours fail after Beacon returned). Otherwise, or when
+// fetchLater throws: fetch with keepalive:true, issued synchronously and not
+// awaited; where keepalive fetch is missing (or fetch throws),
+// navigator.sendBeacon with the JSON as a string body (sent as text/plain,
+// so no CORS preflight). With none of them, a plain fetch is the last resort.
 func (t *Transport) Beacon(req session.Request) error {
+	if t.sendLater(req) == nil {
+		return nil
+	}
 	if t.keepaliveFetch() && t.fetchKeepalive(req) == nil {
 		return nil
 	}

@@ -49,3 +49,24 @@ func (t *Transport) Defer(req session.Request) (cancel func(), err error) {
 		once.Do(func() { _, _ = abort.Call("abort") })
 	}, nil
 }
+
+// sendLater is fetchLater(url, {..., activateAfter: 0}): a request the
+// browser sends at once, from the deferred-fetch quota rather than the
+// keepalive one, and which outlives the page (Beacon's first choice). It
+// errs where fetchLater is missing or throws (an insecure URL, its own
+// quota, a detached document), for Beacon to try a keepalive fetch.
+func (t *Transport) sendLater(req session.Request) error {
+	if !isFunc(t.global, "fetchLater") {
+		return errNoFetchLater
+	}
+	req.KeepAlive = false // fetchLater's requests are keepalive by nature
+	init, err := fetchInit(req)
+	if err != nil {
+		return err
+	}
+	_ = init.Set("activateAfter", 0)
+	if _, err := t.global.Call("fetchLater", req.URL, init); err != nil {
+		return errors.New("fetchLater: " + jsErrorText(thrownValue(err)))
+	}
+	return nil
+}

@@ -84,3 +84,32 @@ func TestTransportIsADeferredSender(t *testing.T) {
 	_, ok := tr.(session.DeferredSender)
 	assert.True(t, ok, "the engine finds fetchLater by this type assertion")
 }
+
+// Where fetchLater exists, pagehide's end is a fetchLater sent at once
+// (activateAfter: 0), so that the game's own keepalive requests cannot use
+// up its quota; no keepalive fetch and no beacon besides.
+func TestBeaconIsFetchLaterActivatedAtOnce(t *testing.T) {
+	env := withFetchLater(t)
+	err := NewTransport(env).Beacon(session.Request{Op: session.OpEnd, URL: endURL, Token: `t"k`, Credentials: "include", KeepAlive: true})
+	require.NoError(t, err)
+	c := later(t, env, 0)
+	assert.Equal(t, endURL, str(t, c, "url"))
+	assert.Equal(t, "POST", str(t, c, "method"))
+	assert.Equal(t, "application/json", str(t, c, "headers", "Content-Type"))
+	assert.Equal(t, `{"auth_token":"t\"k"}`, str(t, c, "body"))
+	assert.Equal(t, "include", str(t, c, "credentials"))
+	assert.Equal(t, 0.0, num(t, c, "activateAfter"))
+	assert.True(t, prop(c, "keepalive").IsUndefined())
+	assert.Zero(t, callCount(t, env), "no keepalive fetch besides")
+	assert.Zero(t, num(t, jsEval(t, "return {n: a.beacons.length}", env), "n"), "no sendBeacon besides")
+}
+
+// When fetchLater throws (an insecure URL, its quota), Beacon falls back to a
+// keepalive fetch.
+func TestBeaconFallsBackWhenFetchLaterThrows(t *testing.T) {
+	env := withFetchLater(t)
+	jsEval(t, `a.laterThrows = "deferred fetch quota exceeded"`, env)
+	require.NoError(t, NewTransport(env).Beacon(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"}))
+	require.Equal(t, 1, callCount(t, env))
+	assert.True(t, boolean(t, call(t, env, 0), "keepalive"))
+}
