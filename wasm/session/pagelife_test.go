@@ -33,7 +33,12 @@ func TestPageHideBeaconsEndExactlyOnce(t *testing.T) {
 func TestPageHideDuringHeartbeatAbortsIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		h.tr.rtt = 2 * time.Second
+		h.tr.setScript(func(req Request, _ int) reply {
+			if req.Op == OpHeartbeat {
+				return reply{status: 200, body: map[string]any{"success": true}, delay: 2 * time.Second}
+			}
+			return okReply()
+		})
 		h.start(t, testOptions())
 		time.Sleep(10 * time.Second) // the 9 s beat is out
 		h.e.PageHide()
