@@ -48,8 +48,8 @@ var (
 // Scheduled requests (worker_transport.go): {id, at, timeout, url, init}
 // fetches url at the Worker's Date.now() == at with its own AbortController
 // (aborted after timeout ms), posts {id, sent, started: true} as it calls
-// fetch, then {id, sent, status, type, text, retryAfter} or {id, sent,
-// error, timeout}; {cancel: id} withdraws a pending one or aborts one in
+// fetch, then {id, sent, received, status, type, text, retryAfter} or {id,
+// sent, received, error, timeout}; {cancel: id} withdraws a pending one or aborts one in
 // flight, which then posts nothing more. The token is in init.body only.
 const workerJS = `"use strict";
 const timers = new Map(), requests = new Map();
@@ -64,7 +64,7 @@ const send = (d, r) => {
     if (requests.get(d.id) !== r) return;
     requests.delete(d.id);
     clearTimeout(r.timer);
-    m.id = d.id; m.sent = sent;
+    m.id = d.id; m.sent = sent; m.received = Date.now();
     postMessage(m);
   };
   new Promise((ok) => ok(fetch(d.url, Object.assign({}, d.init, { signal: r.abort.signal }))))

@@ -184,7 +184,9 @@ func (r *workerRequest) result(data safejs.Value) (time.Time, session.Response, 
 		return sent, session.Response{}, errors.New("fetch failed: " + describeValue(msg))
 	}
 	status, _ := prop(data, "status").Int()
-	return sent, readResponse(status, stringProp(data, "type"), prop(data, "text"), stringProp(data, "retryAfter")), nil
+	resp := readResponse(status, stringProp(data, "type"), prop(data, "text"), stringProp(data, "retryAfter"))
+	resp.Received = r.fromMs(prop(data, "received")) // the Worker's, not delayed by a stalled page
+	return sent, resp, nil
 }
 
 // fromMs converts the Worker's Date.now() ms to Go's clock.

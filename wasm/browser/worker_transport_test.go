@@ -21,7 +21,8 @@ import (
 // delivered as later tasks. The Worker's fetch is a's fake fetch (fakeEnvJS),
 // which records each call; the Worker's copy also records when it was made.
 // g.toWorker lists what the page posted; g.breakWorker() fires an error
-// event, as a Worker that dies does.
+// event, as a Worker that dies does; g.pageLate (ms) delays the Worker's
+// messages to the page, as a page whose main thread is busy reads them late.
 const fakeScriptWorkerJS = `
 const srcs = [];
 const g = { toWorker: [], workers: 0, AbortController };
@@ -40,7 +41,7 @@ g.Worker = class extends EventTarget {
     const src = srcs[Number(String(url).slice("blob:fake/".length))];
     const post = (m) => {
       const data = structuredClone(m);
-      setTimeout(() => { const ev = new Event("message"); ev.data = data; this.dispatchEvent(ev); }, 0);
+      setTimeout(() => { const ev = new Event("message"); ev.data = data; this.dispatchEvent(ev); }, g.pageLate || 0);
     };
     this.onmsg = new Function("postMessage", "fetch", "let onmessage;\n" + src + "\nreturn onmessage;")(post, fetch);
   }
@@ -119,6 +120,9 @@ func TestDoAtAndDoReadTheResponseAlike(t *testing.T) {
 			require.NoError(t, err)
 			onPage, err := tr.Do(context.Background(), heartbeat)
 			require.NoError(t, err)
+			assert.False(t, viaWorker.Received.IsZero(), "the Worker says when the answer came")
+			assert.True(t, onPage.Received.IsZero(), "the page's fetch cannot tell")
+			viaWorker.Received = time.Time{}
 			assert.Equal(t, onPage, viaWorker)
 			switch name {
 			case "retry after":
@@ -272,4 +276,18 @@ func waitTask(t *testing.T, cond func() bool) {
 		}
 		tick(t)
 	}
+}
+
+// The round trip is the Worker's: an answer that the page reads late (its
+// main thread busy) still says when it came.
+func TestDoAtReceivedIsWhenTheWorkerGotTheAnswer(t *testing.T) {
+	tr, _, _, g := workerSetup(t)
+	require.Contains(t, tr.clock.Describe(), "Worker") // the handshake, before the page turns late
+	jsEval(t, "a.pageLate = 300", g)
+	sent, resp, err := tr.DoAt(context.Background(), time.Now(), time.Second, heartbeat)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(sent), 290*time.Millisecond, "the page read it late")
+	require.False(t, resp.Received.IsZero())
+	assert.Less(t, resp.Received.Sub(sent), 100*time.Millisecond, "the answer itself came at once")
+	assert.False(t, resp.Received.Before(sent.Add(-2*time.Millisecond)))
 }

@@ -47,6 +47,11 @@ type Response struct {
 	// RetryAfter is the answer's Retry-After header as a wait from now
 	// (delta-seconds or an HTTP date); 0 when absent or unreadable.
 	RetryAfter time.Duration
+	// Received is when the answer arrived, where the transport saw it
+	// arrive off the main thread (a ScheduledTransport's Worker): a round
+	// trip measured to when the engine reads the answer would include any
+	// stall of the page. Zero when unknown: the engine's clock then.
+	Received time.Time
 }
 
 // Transport sends requests. The browser implements it with fetch.
