@@ -1,8 +1,10 @@
 package main
 
 import (
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // The call log (DEV ONLY) records every POST to the three API endpoints so
@@ -118,4 +120,19 @@ func (l *callLog) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.floor = l.next - 1
+}
+
+// clip returns s cut to at most n bytes (on a rune boundary, ending in
+// "…" when cut), as a fresh copy: a header value kept in the call log must
+// neither be whole (a 1 MB Origin) nor pin the request's memory.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return strings.Clone(s)
+	}
+	const mark = "…"
+	i := max(n-len(mark), 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + mark // the concatenation copies
 }
