@@ -101,7 +101,7 @@ func (c *apiCall) record() {
 	c.s.calls.finish(c.seq, c.user, c.status, c.code, c.fault)
 	// Never the token: the user it names is enough to follow a session.
 	c.s.log.Info("api", "op", c.op, "user", c.user, "status", c.status, "code", c.code,
-		"fault", c.fault, "origin", c.r.Header.Get("Origin"), "duration", c.s.now().Sub(c.start))
+		"fault", c.fault, "origin", clip(c.r.Header.Get("Origin"), maxCallField), "duration", c.s.now().Sub(c.start))
 }
 
 // respond records the call and answers status with the success body or
