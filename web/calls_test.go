@@ -151,8 +151,11 @@ func TestCallRecordsBounded(t *testing.T) {
 	}
 	var got struct{ Calls []call }
 	json.Unmarshal(rec.Body.Bytes(), &got)
-	if len(got.Calls) != 2*calls || !strings.HasSuffix(got.Calls[0].Origin, "…") || len(got.Calls[0].Origin) > maxCallField {
-		t.Errorf("want %d calls with clipped origins, got %d (first %.40q)", 2*calls, len(got.Calls), got.Calls[0].Origin)
+	if len(got.Calls) != 2*calls {
+		t.Fatalf("want %d calls, got %d", 2*calls, len(got.Calls))
+	}
+	if !strings.HasSuffix(got.Calls[0].Origin, "…") || len(got.Calls[0].Origin) > maxCallField {
+		t.Errorf("origin not clipped: %.40q (%d B)", got.Calls[0].Origin, len(got.Calls[0].Origin))
 	}
 }
 

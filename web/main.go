@@ -7,6 +7,7 @@
 //
 //	go run ./web [-addr 127.0.0.1:8080] [-ttl 10s] [-secret KEY]
 //	             [-cors-origin https://a.example,https://b.example] [-root DIR]
+//	             [-allow-host 192.168.1.20] [-dev-origin http://localhost:3000]
 //
 // It prints one line to stdout, "game-session dev server: http://HOST:PORT/",
 // once it is listening (tests start it with -addr 127.0.0.1:0 and read the
@@ -52,7 +53,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	ttl := fs.Duration("ttl", 10*time.Second, "session lifetime without a heartbeat")
 	secret := fs.String("secret", "dev-secret-change-me", "HS256 key the dev tokens are signed and checked with")
-	corsOrigin := fs.String("cors-origin", "", `comma-separated origins allowed to call cross-origin ("*" = any); default none`)
+	corsOrigin := fs.String("cors-origin", "", `comma-separated origins allowed to call the session API cross-origin ("*" alone = any, without credentials); default none`)
+	allowHost := fs.String("allow-host", "", "comma-separated Host names or addresses /dev/* answers besides loopback ones (e.g. this machine's LAN address); default none")
+	devOrigin := fs.String("dev-origin", "", "comma-separated origins allowed to call /dev/* cross-origin (no credentials); default none")
 	root := fs.String("root", "", "directory served as static files (default: the repository root, found from the working directory)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ttl:         *ttl,
 		secret:      []byte(*secret),
 		corsOrigins: splitOrigins(*corsOrigin),
+		allowHosts:  splitOrigins(*allowHost),
+		devOrigins:  splitOrigins(*devOrigin),
 		root:        *root,
 		log:         log,
 	})
