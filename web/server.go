@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -79,12 +78,12 @@ func newServer(cfg config) (*server, error) {
 	mux.HandleFunc("POST /api/games/sessions/end", s.handleAPI("end", s.store.end))
 	mux.HandleFunc("/api/games/sessions/{op}", s.handleAPIFallback)
 	if cfg.root != "" {
-		root, err := os.OpenRoot(cfg.root)
+		static, err := newStaticFiles(cfg.root)
 		if err != nil {
 			return nil, fmt.Errorf("static root: %w", err)
 		}
 		// The root stays open for the life of the process.
-		mux.Handle("/", &staticFiles{root: root})
+		mux.Handle("/", static)
 	}
 	apiCORS, err := corsHandler(cfg.corsOrigins)
 	if err != nil {
