@@ -89,16 +89,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// shutdown does not wait for them.
 	base, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		// No WriteTimeout: injected latency may be up to two minutes.
-		BaseContext: func(net.Listener) context.Context { return base },
-		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	srv.keepAlives = hs.SetKeepAlivesEnabled
+	hs := newHTTPServer(srv, defaultTimeouts) // timeouts.go
+	hs.BaseContext = func(net.Listener) context.Context { return base }
+	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 
 	fmt.Fprintf(stdout, "game-session dev server: %s\n", displayURL(ln.Addr()))
 	log.Info("serving", "addr", ln.Addr().String(), "root", *root, "ttl", *ttl,

@@ -43,6 +43,9 @@ type server struct {
 	// page. Turning them off also closes the idle connections left from
 	// loading the page.
 	keepAlives func(enabled bool)
+	// writeTimeout is the HTTP server's WriteTimeout (0: none), which
+	// allowDelay extends for calls that wait out injected latency.
+	writeTimeout time.Duration
 
 	handler http.Handler
 }
