@@ -94,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 
 	fmt.Fprintf(stdout, "game-session dev server: %s\n", displayURL(ln.Addr()))
+	if exposed(ln.Addr()) { // exposure.go
+		ifaces, _ := net.InterfaceAddrs()
+		warnExposed(stdout, stderr, ln.Addr(), ifaces)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "root", *root, "ttl", *ttl,
 		"corsOrigins", splitOrigins(*corsOrigin))
 
@@ -118,15 +122,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// displayURL is the URL to print for a listener: an unspecified host
-// (":8080", "0.0.0.0") is shown as localhost so the line can be opened.
+// displayURL is the URL to print for a listener, one this machine can open:
+// an unspecified host (":8080", "0.0.0.0", "[::]") is shown as 127.0.0.1
+// (the URLs other machines use are printed after it, with a warning:
+// exposure.go).
 func displayURL(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
 	if err != nil {
 		return "http://" + a.String() + "/"
 	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+	// Go listens on both families for either unspecified address.
+	if ip := net.ParseIP(host); ip == nil {
 		host = "localhost"
+	} else if ip.IsUnspecified() {
+		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }
