@@ -77,6 +77,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-secret", ""},
 		{"-addr", "127.0.0.1:0", "-root", filepath.Join(t.TempDir(), "missing")},
 		{"stray"},
+		{"-addr", "127.0.0.1:0", "-cors-origin", "null"},
+		{"-addr", "127.0.0.1:0", "-cors-origin", "*,https://a.example"},
+		{"-addr", "127.0.0.1:0", "-dev-origin", "*"},
+		{"-addr", "127.0.0.1:0", "-allow-host", "http://evil.example/"},
 	} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %q: no error", args)

@@ -13,7 +13,9 @@ import (
 //     (API bodies are at most 16 KiB).
 //   - WriteTimeout 30 s from the end of the request headers: a .wasm of a
 //     few MB reaches a phone on a slow LAN well within it.
-//   - IdleTimeout 60 s between requests on a keep-alive connection.
+//   - IdleTimeout 2 min between requests on a keep-alive connection
+//     (unchanged: bounded already, and long enough that heartbeats reuse
+//     their connection).
 //
 // Injected latency (faults.go: up to 120 s + 120 s jitter) would outlast
 // WriteTimeout, so an API call that is about to wait moves its own write
@@ -28,7 +30,7 @@ var defaultTimeouts = timeouts{
 	readHeader: 10 * time.Second,
 	read:       30 * time.Second,
 	write:      30 * time.Second,
-	idle:       60 * time.Second,
+	idle:       2 * time.Minute,
 }
 
 // newHTTPServer returns the HTTP server for s with timeouts t, and lets s
