@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		warnExposed(stdout, stderr, ln.Addr(), ifaces)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "root", *root, "ttl", *ttl,
-		"corsOrigins", splitOrigins(*corsOrigin))
+		"corsOrigins", splitOrigins(*corsOrigin), "allowHosts", splitOrigins(*allowHost), "devOrigins", splitOrigins(*devOrigin))
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
