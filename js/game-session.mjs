@@ -116,6 +116,7 @@ async function compileWasm(url, hint) {
 function watched(response, progress, complete) {
   if (!response.body || typeof TransformStream !== "function") return response;
   const body = response.body.pipeThrough(new TransformStream({
+    __proto__: null,
     transform(chunk, controller) {
       progress();
       controller.enqueue(chunk);
