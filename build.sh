@@ -36,7 +36,7 @@ build() {
     sed "s/0\.0\.0-dev/$VERSION/" "js/$f" > "dist/$f"
   done
   sed "s/0\.0\.0-dev/$VERSION/" js/package.dist.json > dist/package.json
-  cp js/README.dist.md dist/README.md
+  sed "s/0\.0\.0-dev/$VERSION/" js/README.dist.md > dist/README.md
   cp LICENSE dist/LICENSE
   go run ./web/precompress dist/game-session.wasm
   ls -l dist
