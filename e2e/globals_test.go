@@ -82,6 +82,12 @@ func TestFrozenIntrinsics(t *testing.T) {
 		return { name: e.name, code: e.code, status: e.status, instance: e instanceof Error }; } })()`)
 	assert.Equal(t, map[string]any{"name": "GameSessionError", "code": "INVALID_ARGUMENT", "status": float64(0), "instance": true}, e)
 
+	// So does one the Go module makes (it names its errors by assignment,
+	// which the frozen Error.prototype refuses: the loader names them).
+	o := p.Start("", steadyOpts())
+	assert.Equal(t, Outcome{Name: "GameSessionError", Code: "INVALID_ARGUMENT", IsError: true, Message: o.Message}, o)
+	assert.True(t, eval[bool](p, `startSession(42).catch((e) => e instanceof Error && e.name === "GameSessionError")`))
+
 	mustStart(t, p, srv, user, steadyOpts())
 	srv.WaitCalls(user, 5*time.Second, "a heartbeat", count(1, "heartbeat"))
 	p.WaitJS(`__log.some((e) => e.type === "heartbeat")`, 5*time.Second, "a heartbeat event")

@@ -35,6 +35,19 @@
     return err;
   }
 
+  // named gives a rejection of the Go module its name where the module could not: it names its
+  // errors by assignment, which a frozen Error.prototype (whose name is read-only) silently refuses.
+  function named(err) {
+    if (err instanceof Error && err.name === "Error" && typeof err.code === "string") {
+      try {
+        define(err, "name", "GameSessionError");
+      } catch {
+        // a frozen error object: it keeps the name it has
+      }
+    }
+    throw err;
+  }
+
   function describe(err) {
     return err && err.message ? err.message : String(err);
   }
@@ -206,7 +219,7 @@
     function invoke(name, args) {
       if (stopped) return Promise.reject(stopped);
       try {
-        return Promise.race([api[name](...args), stop]);
+        return Promise.race([api[name](...args).then(undefined, named), stop]);
       } catch (err) {
         // The Go side rejects rather than throws; a throw means its runtime is gone (exited a
         // moment ago, before run()'s promise told us).

@@ -143,6 +143,10 @@ test("calls after ready go straight to the module; rejections pass through", asy
   const err = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
   api.result = () => Promise.reject(err);
   await assert.rejects(gs.endSession(), (e) => e === err);
+  // Under a frozen Error.prototype the Go module's name assignment fails: the loader names it.
+  const unnamed = Object.assign(new Error("nope"), { code: "UNAUTHORIZED", status: 401 });
+  api.result = () => Promise.reject(unnamed);
+  await assert.rejects(gs.endSession(), (e) => e === unnamed && e.name === "GameSessionError" && e instanceof gs.GameSessionError);
 });
 
 test("exactly application/wasm is compiled while it streams; any other type (a charset too) from the bytes", async () => {
