@@ -90,9 +90,23 @@ func (a *API) Object() (safejs.Value, error) {
 // initHook is the loader's registration function (the bridge contract).
 const initHook = "__gameSessionInit"
 
-// Handover gives api to the loader: globalThis.__gameSessionInit(api) when
-// the loader defined it; otherwise (bare wasm_exec.js + .wasm) it sets the
-// globals startSession, endSession and GameSession = {...api, ready}.
+// PageGlobal returns the page's own global object. The loader runs Go with a
+// private global (goGlobal in js/game-session.mjs) that reads through to the
+// page's but keeps the hand-over hook and wasm_exec.js's definitions to itself;
+// the page's global is its globalThis. The browser pieces need that one: fetch
+// and addEventListener throw "Illegal invocation" when called on another object.
+// Without the loader (bare wasm_exec.js) it is the global itself.
+func PageGlobal(global safejs.Value) safejs.Value {
+	if g := prop(global, "globalThis"); g.Type() == safejs.TypeObject {
+		return g
+	}
+	return global
+}
+
+// Handover gives api to the loader: global.__gameSessionInit(api) when the
+// loader defined it (on the private global Go runs with, never the page's);
+// otherwise (bare wasm_exec.js + .wasm) it sets the globals startSession,
+// endSession and GameSession = {...api, ready}.
 func Handover(global, api safejs.Value) error {
 	if isFunc(global, initHook) {
 		_, err := global.Call(initHook, api)
