@@ -17,7 +17,9 @@ export type GameSessionErrorCode =
   | "TIMEOUT"
   | "SERVER_ERROR"
   | "BAD_RESPONSE"
-  | "INVALID_STATE";
+  | "INVALID_STATE"
+  // error events only, never a rejection: Web Locks unavailable (non-fatal)
+  | "LOCKS_UNAVAILABLE";
 
 /**
  * What every rejection is: an Error with name "GameSessionError", a code and an HTTP status.
@@ -68,10 +70,14 @@ export type RenewReason = "expired" | "bfcache" | "takeover";
 /** The detail each event carries, by event name. */
 export interface GameSessionEventMap {
   statechange: { state: SessionState; previous: SessionState };
-  /** rttMs: the heartbeat's round trip; at: when it was answered (Unix ms). */
+  /** rttMs: the heartbeat's round trip (ms); at: when it was sent (Unix ms), so the gaps between events are the gaps the server sees. */
   heartbeat: { rttMs: number; at: number };
   renew: { reason: RenewReason };
-  /** fatal: the session is over (e.g. UNAUTHORIZED); otherwise the module is recovering. */
+  /**
+   * fatal: the session is over (e.g. UNAUTHORIZED); otherwise the module is recovering.
+   * LOCKS_UNAVAILABLE (non-fatal, once a page): Web Locks are missing, denied or partitioned (a
+   * portal's cross-site iframe); singleTab and takeover then work through the server alone.
+   */
   error: { code: GameSessionErrorCode; status: number; message: string; fatal: boolean };
   end: { reason: EndReason };
 }
