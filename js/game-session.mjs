@@ -147,13 +147,10 @@ function createGameSession(settings) {
     resolveReady();
   }
 
-  function startSession(...args) {
-    const base = settings.apiBase;
-    if (base !== undefined && base !== null && base !== "") {
-      if (args.length < 2 || args[1] === undefined) args[1] = { apiBase: base };
-      else if (isPlainObject(args[1]) && args[1].apiBase === undefined) args[1] = { ...args[1], apiBase: base };
-    }
-    return call("startSession", args);
+  // The options go to the Go module untouched, with the default apiBase beside them as a third
+  // argument: Go alone applies the options rule (what a plain object is, which apiBase wins).
+  function startSession(token, options) {
+    return call("startSession", [token, options, settings.apiBase]);
   }
 
   function endSession() {

@@ -63,7 +63,7 @@ function fakeApi(calls) {
   };
 }
 
-test("defines the globals at once, loads its files from beside itself, merges data-api-base", async () => {
+test("defines the globals at once, loads its files from beside itself, passes data-api-base to Go", async () => {
   const { context, tags } = page({ src: `${server.url}/lib/game-session.js`, apiBase: "https://api.example.test" });
   const calls = [];
   context.__fakeGoRun = () => {
@@ -80,7 +80,7 @@ test("defines the globals at once, loads its files from beside itself, merges da
   const started = context.startSession("tok");
   await context.GameSession.ready;
   assert.deepEqual(await started, { success: true });
-  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", { apiBase: "https://api.example.test" }]]);
+  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", null, "https://api.example.test"]]);
   assert.equal(tags.length, 1);
   assert.equal(tags[0].src, `${server.url}/lib/wasm_exec.js`);
   assert.equal(tags[0].nonce, "r4nd0m", "the CSP nonce of the loader's tag is passed on");
