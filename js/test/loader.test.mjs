@@ -139,6 +139,22 @@ test("without a default apiBase the options are passed untouched", async () => {
     ["startSession", "tok", { sessionTtlMs: 20000 }, undefined]]);
 });
 
+test("a token over 8 KiB is refused by its length, before it reaches the module", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("x".repeat(8192)); // 8192 characters are the module's to judge
+  for (const token of ["a".repeat(2 ** 29 - 24), "é".repeat(2 ** 28), "x".repeat(8193)]) {
+    const t0 = performance.now();
+    const p = gs.startSession(token);
+    const ms = performance.now() - t0;
+    await assert.rejects(p, { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /too long/ });
+    assert.ok(ms < 200, `took ${ms} ms`);
+  }
+  assert.equal(api.calls.length, 1, "the module never saw the long ones");
+});
+
 test("calls after ready go straight to the module; rejections pass through", async () => {
   const api = fakeApi();
   goThatRegisters(api);

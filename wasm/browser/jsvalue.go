@@ -4,7 +4,6 @@ package browser
 
 import (
 	"errors"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -26,12 +25,17 @@ func jsGlobal(name string) safejs.Value {
 	if !slices.Contains(intrinsicNames, name) {
 		return readGlobal(name)
 	}
-	if v, ok := intrinsics.Load(name); ok {
-		return v.(safejs.Value)
+	intrinsics.Lock()
+	defer intrinsics.Unlock()
+	if v, ok := intrinsics.m[name]; ok {
+		return v
 	}
 	v := readGlobal(name)
 	if !v.IsUndefined() {
-		intrinsics.Store(name, v)
+		if intrinsics.m == nil {
+			intrinsics.m = map[string]safejs.Value{}
+		}
+		intrinsics.m[name] = v
 	}
 	return v
 }
@@ -39,7 +43,10 @@ func jsGlobal(name string) safejs.Value {
 var (
 	intrinsicNames = []string{"Array", "BigInt", "Date", "Error", "Function", "JSON", "Object",
 		"Promise", "Reflect", "URL", "encodeURIComponent"}
-	intrinsics sync.Map
+	intrinsics struct {
+		sync.Mutex
+		m map[string]safejs.Value
+	}
 )
 
 func readGlobal(name string) safejs.Value {
@@ -199,7 +206,11 @@ func toJS(x any) any {
 		if err != nil {
 			return safejs.Undefined()
 		}
-		keys := slices.Sorted(maps.Keys(x))
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
 		vals := make([]any, len(keys))
 		for i, k := range keys {
 			vals[i] = toJS(x[k])
