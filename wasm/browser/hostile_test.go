@@ -370,3 +370,11 @@ func TestResponseOf(t *testing.T) {
 	big := jsEval(t, `return JSON.stringify({s: "x".repeat(70000)})`)
 	assert.Nil(t, ResponseOf(200, "basic", "", big, goodToken).Body, "a body over 64 KiB is not read")
 }
+
+// A getter a page put on the global object throws: the module reads globals
+// through Reflect.get and sees undefined.
+func TestThrowingGlobalGetterReadsAsUndefined(t *testing.T) {
+	jsEval(t, `Object.defineProperty(globalThis, "__gsThrows", { get() { throw new Error("getter"); }, configurable: true })`)
+	t.Cleanup(func() { jsEval(t, `delete globalThis.__gsThrows`) })
+	assert.True(t, jsGlobal("__gsThrows").IsUndefined())
+}

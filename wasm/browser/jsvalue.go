@@ -26,16 +26,19 @@ func jsGlobal(name string) safejs.Value {
 		return readGlobal(name)
 	}
 	intrinsics.Lock()
-	defer intrinsics.Unlock()
-	if v, ok := intrinsics.m[name]; ok {
+	v, ok := intrinsics.m[name]
+	intrinsics.Unlock()
+	if ok {
 		return v
 	}
-	v := readGlobal(name)
+	v = readGlobal(name) // unlocked: it reads Reflect through here
 	if !v.IsUndefined() {
+		intrinsics.Lock()
 		if intrinsics.m == nil {
 			intrinsics.m = map[string]safejs.Value{}
 		}
 		intrinsics.m[name] = v
+		intrinsics.Unlock()
 	}
 	return v
 }
@@ -49,12 +52,18 @@ var (
 	}
 )
 
+// readGlobal reads globalThis[name] through Reflect.get (see get): a getter
+// a page put on the global object may throw. Only Reflect itself is read
+// directly.
 func readGlobal(name string) safejs.Value {
-	v, err := safejs.Global().Get(name)
-	if err != nil {
-		return safejs.Undefined()
+	if name == "Reflect" {
+		v, err := safejs.Global().Get(name)
+		if err != nil {
+			return safejs.Undefined()
+		}
+		return v
 	}
-	return v
+	return prop(safejs.Global(), name)
 }
 
 // typeOther is typeOf's answer for the values syscall/js has no Type for: a
