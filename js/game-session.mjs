@@ -14,6 +14,7 @@ import { defineGo } from "./wasm_exec.mjs";
 const VERSION = "0.0.0-dev";
 
 const EVENT_TYPES = ["statechange", "heartbeat", "renew", "error", "end"];
+const MAX_TOKEN_CHARS = 8192; // session.MaxTokenBytes: a longer string has more bytes, too
 
 // Page scripts may have frozen the intrinsics or put setters on their prototypes: the loader
 // defines every property it sets (with descriptors that inherit nothing), never assigns it.
@@ -259,13 +260,17 @@ function createGameSession(settings) {
     resolveReady();
   }
 
-  function startSession(...args) {
-    const base = settings.apiBase;
-    if (base !== undefined && base !== null && base !== "") {
-      if (args.length < 2 || args[1] === undefined) args[1] = { apiBase: base };
-      else if (isPlainObject(args[1]) && args[1].apiBase === undefined) args[1] = { ...args[1], apiBase: base };
+  // The options go to the Go module untouched, with the default apiBase beside them as a third
+  // argument: Go alone applies the options rule (what a plain object is, which apiBase wins).
+  // A token over Go's 8 KiB cap is refused here, by its length: wasm_exec.js hashes every string
+  // handed to Go (its value table is a Map), which flattens a huge string first (~1 s for
+  // "a".repeat(2 ** 29 - 24) in Chromium). Go checks the same way for callers without the loader.
+  function startSession(token, options) {
+    if (typeof token === "string" && token.length > MAX_TOKEN_CHARS) {
+      return Promise.reject(gameSessionError("INVALID_ARGUMENT",
+        `authToken is too long (${token.length} characters, at most ${MAX_TOKEN_CHARS} bytes)`));
     }
-    return call("startSession", args);
+    return call("startSession", [token, options, settings.apiBase]);
   }
 
   function endSession() {

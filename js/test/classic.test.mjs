@@ -63,7 +63,7 @@ function fakeApi(calls) {
   };
 }
 
-test("defines exactly its three globals at once, loads the .wasm from beside itself, merges data-api-base", async () => {
+test("defines exactly its three globals at once, loads the .wasm from beside itself, passes data-api-base to Go", async () => {
   const { context } = page({ src: `${server.url}/lib/game-session.js`, apiBase: "https://api.example.test" });
   const calls = [];
   let goGlobal;
@@ -83,7 +83,7 @@ test("defines exactly its three globals at once, loads the .wasm from beside its
   const started = context.startSession("tok");
   await context.GameSession.ready;
   assert.deepEqual(await started, { success: true });
-  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", { apiBase: "https://api.example.test" }]]);
+  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", null, "https://api.example.test"]]);
   assert.equal(context.GameSession.version, "9.9.9-fake");
   assert.equal(context.GameSession.state(), "active");
   const after = vm.runInContext("Object.getOwnPropertyNames(globalThis)", context);

@@ -92,7 +92,7 @@ function goThatRegisters(api) {
   return control;
 }
 
-test("calls made before ready wait, then run in order with apiBase merged in", async () => {
+test("calls made before ready wait, then run in order, options untouched and the default apiBase beside them", async () => {
   const api = fakeApi();
   goThatRegisters(api);
   const gs = await fresh();
@@ -101,25 +101,31 @@ test("calls made before ready wait, then run in order with apiBase merged in", a
   gs.on("statechange", (d) => states.push(d.state));
   assert.equal(gs.state(), "idle");
   const own = { apiBase: "https://own.example.test" };
+  // The loader reads nothing of the options: a getter that throws reaches Go, which rejects.
+  const hostile = { get debug() { throw new Error("getter"); } };
   const calls = [
     gs.startSession("tok-1"),
     gs.endSession(),
     gs.startSession("tok-2", { debug: true }),
     gs.startSession("tok-3", own),
     gs.startSession("tok-4", new Map()),
+    gs.startSession("tok-5", hostile),
   ];
   assert.deepEqual(api.calls, [], "nothing reaches the module before it is ready");
   await gs.ready;
   assert.deepEqual(await Promise.all(calls), calls.map(() => ({ success: true })));
-  assert.deepEqual(api.calls, [
-    ["startSession", "tok-1", { apiBase: "https://api.example.test" }],
+  const base = "https://api.example.test";
+  assert.equal(api.calls.length, 6);
+  assert.deepEqual(api.calls.slice(0, 5), [
+    ["startSession", "tok-1", undefined, base],
     ["endSession"],
-    ["startSession", "tok-2", { debug: true, apiBase: "https://api.example.test" }],
-    ["startSession", "tok-3", own],
-    ["startSession", "tok-4", new Map()],
+    ["startSession", "tok-2", { debug: true }, base],
+    ["startSession", "tok-3", own, base],
+    ["startSession", "tok-4", new Map(), base],
   ]);
-  assert.equal(api.calls[3][2], own, "an object with its own apiBase is passed as it is");
-  assert.deepEqual(states, ["starting", "starting", "starting", "starting"], "a listener added before ready sees the first event");
+  assert.equal(api.calls[3][2], own, "the options object is passed as it is");
+  assert.equal(api.calls[5][2], hostile, "even one whose getter throws (Go reads it, guarded)");
+  assert.deepEqual(states, ["starting", "starting", "starting", "starting", "starting"], "a listener added before ready sees the first event");
   assert.equal(gs.state(), "starting");
   assert.equal(gs.version, "9.9.9-fake", "version comes from the module once ready");
 });
@@ -131,7 +137,24 @@ test("without a default apiBase the options are passed untouched", async () => {
   gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
   await gs.startSession("tok");
   await gs.startSession("tok", { sessionTtlMs: 20000 });
-  assert.deepEqual(api.calls, [["startSession", "tok"], ["startSession", "tok", { sessionTtlMs: 20000 }]]);
+  assert.deepEqual(api.calls, [["startSession", "tok", undefined, undefined],
+    ["startSession", "tok", { sessionTtlMs: 20000 }, undefined]]);
+});
+
+test("a token over 8 KiB is refused by its length, before it reaches the module", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("x".repeat(8192)); // 8192 characters are the module's to judge
+  for (const token of ["a".repeat(2 ** 29 - 24), "é".repeat(2 ** 28), "x".repeat(8193)]) {
+    const t0 = performance.now();
+    const p = gs.startSession(token);
+    const ms = performance.now() - t0;
+    await assert.rejects(p, { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /too long/ });
+    assert.ok(ms < 200, `took ${ms} ms`);
+  }
+  assert.equal(api.calls.length, 1, "the module never saw the long ones");
 });
 
 test("calls after ready go straight to the module; rejections pass through", async () => {

@@ -37,7 +37,7 @@ func (a *API) Object() (safejs.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts, err := ParseOptions(a.Global, arg(args, 1))
+		opts, err := ParseOptions(a.Global, arg(args, 1), arg(args, 2))
 		if err != nil {
 			return nil, err
 		}
@@ -77,12 +77,10 @@ func (a *API) Object() (safejs.Value, error) {
 	if err != nil {
 		return safejs.Undefined(), err
 	}
-	for k, v := range map[string]any{
-		"startSession": start, "endSession": end, "state": state, "on": on, "version": a.Version,
-	} {
-		if err := obj.Set(k, v); err != nil {
-			return safejs.Undefined(), err
-		}
+	err = defineAll(obj, []string{"startSession", "endSession", "state", "on", "version"},
+		[]any{start, end, state, on, a.Version})
+	if err != nil {
+		return safejs.Undefined(), err
 	}
 	return obj, nil
 }
@@ -112,26 +110,39 @@ func Handover(global, api safejs.Value) error {
 		_, err := global.Call(initHook, api)
 		return err
 	}
-	ns, err := jsGlobal("Object").New()
-	if err != nil {
-		return err
-	}
-	if _, err := jsGlobal("Object").Call("assign", ns, api); err != nil {
-		return err
-	}
 	ready, err := jsGlobal("Promise").Call("resolve")
 	if err != nil {
 		return err
 	}
-	_ = ns.Set("ready", ready)
-	for _, name := range []string{"startSession", "endSession"} {
-		if _, err := jsGlobal("Reflect").Call("set", global, name, prop(api, name)); err != nil {
+	ns, err := jsGlobal("Object").New()
+	if err != nil {
+		return err
+	}
+	names := []string{"startSession", "endSession", "state", "on", "version", "ready"}
+	vals := make([]any, len(names))
+	for i, name := range names[:len(names)-1] {
+		vals[i] = prop(api, name)
+	}
+	vals[len(names)-1] = ready
+	if err := defineAll(ns, names, vals); err != nil {
+		return err
+	}
+	// Defined rather than assigned, like the namespace's keys: a setter a
+	// page put on Object.prototype must not stop the handover. A global the
+	// page declared non-configurable (a top-level var) is assigned instead.
+	for _, name := range []string{"startSession", "endSession", "GameSession"} {
+		v := any(ns)
+		if name != "GameSession" {
+			v = prop(api, name)
+		}
+		if defineAll(global, []string{name}, []any{v}) == nil {
+			continue
+		}
+		if _, err := jsGlobal("Reflect").Call("set", global, name, v); err != nil {
 			return err
 		}
 	}
-	// Reflect.set, not Value.Set: a throwing setter must not escape through Go (see get).
-	_, err = jsGlobal("Reflect").Call("set", global, "GameSession", ns)
-	return err
+	return nil
 }
 
 // ConsoleLog returns a session.Config.Log that writes the engine's debug
