@@ -101,7 +101,11 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 					posts++
 				}
 			}
-			assert.GreaterOrEqual(t, posts, 1)
+			// A redirect is a wrong apiBase: rejected at once, never retried.
+			assert.Equal(t, 1, posts, "one initiate, no retry")
+			assert.Equal(t, "SERVER_ERROR", o.Code)
+			assert.Contains(t, o.Message, "redirect")
+			assert.Contains(t, o.Message, asrv.URL)
 			assert.NotEqual(t, "active", p.State())
 			t.Logf("%d: rejected after %v, %d POSTs to the API: %v", status, took.Round(time.Millisecond), posts, o)
 		})
