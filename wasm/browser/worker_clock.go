@@ -54,6 +54,7 @@ var (
 const workerJS = `"use strict";
 const timers = new Map(), requests = new Map();
 const text = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
+const retryAfter = (h) => (typeof h === "string" && h.length <= 64 ? h : ""); // as responseHead reads it
 const send = (d, r) => {
   r.abort = new AbortController();
   let timedOut = false;
@@ -69,7 +70,7 @@ const send = (d, r) => {
   };
   new Promise((ok) => ok(fetch(d.url, Object.assign({}, d.init, { signal: r.abort.signal }))))
     .then((res) => res.text().then((body) => ({ status: res.status, type: res.type, text: body,
-      retryAfter: res.headers.get("Retry-After") || "" })))
+      retryAfter: retryAfter(res.headers.get("Retry-After")) })))
     .then(settle, (e) => settle({ error: text(e), timeout: timedOut }));
 };
 onmessage = (e) => {

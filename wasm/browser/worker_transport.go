@@ -38,6 +38,7 @@ type workerRequest struct {
 	answer chan safejs.Value // buffered, written at most once: the Worker's answer, or undefined when the Worker failed
 	sent   time.Time         // when the Worker called fetch; zero before
 	skew   float64           // the Worker's Date.now() minus Go's clock, in ms
+	token  string            // for ResponseOf, which scrubs it out of the answer
 }
 
 // DoAt implements session.ScheduledTransport. The Go side never waits inside
@@ -118,7 +119,7 @@ func (c *WorkerClock) schedule(at time.Time, timeout time.Duration, req session.
 		return nil, nil
 	}
 	c.nextID++
-	r := &workerRequest{id: c.nextID, answer: make(chan safejs.Value, 1), skew: skew}
+	r := &workerRequest{id: c.nextID, answer: make(chan safejs.Value, 1), skew: skew, token: req.Token}
 	c.requests[r.id] = r
 	c.mu.Unlock()
 
@@ -174,7 +175,7 @@ func (c *WorkerClock) withdraw(r *workerRequest) time.Time {
 }
 
 // result reads the Worker's final message for r: the response through the
-// same readResponse as the page's fetch, or why none came.
+// same ResponseOf as the page's fetch, or why none came.
 func (r *workerRequest) result(data safejs.Value) (time.Time, session.Response, error) {
 	sent := r.fromMs(prop(data, "sent"))
 	if msg := prop(data, "error"); !msg.IsUndefined() {
@@ -184,7 +185,7 @@ func (r *workerRequest) result(data safejs.Value) (time.Time, session.Response, 
 		return sent, session.Response{}, errors.New("fetch failed: " + describeValue(msg))
 	}
 	status, _ := prop(data, "status").Int()
-	resp := readResponse(status, stringProp(data, "type"), prop(data, "text"), stringProp(data, "retryAfter"))
+	resp := ResponseOf(status, stringProp(data, "type"), stringProp(data, "retryAfter"), prop(data, "text"), r.token)
 	resp.Received = r.fromMs(prop(data, "received")) // the Worker's, not delayed by a stalled page
 	return sent, resp, nil
 }

@@ -104,7 +104,7 @@ func TestDoAtSendsFromTheWorkerAtTheTime(t *testing.T) {
 	assert.Equal(t, 1.0, num(t, g, "workers"), "one Worker for timers and requests")
 }
 
-// Both paths fill Response through readResponse: status, Retry-After, and a
+// Both paths fill Response through ResponseOf: status, Retry-After, and a
 // redirect seen as fetch's opaqueredirect.
 func TestDoAtAndDoReadTheResponseAlike(t *testing.T) {
 	for name, answer := range map[string]string{
@@ -248,22 +248,6 @@ func TestDoAtWorkerFailureMovesTheRequestToThePage(t *testing.T) {
 	assert.Equal(t, 1, callCount(t, page))
 	assert.Contains(t, tr.clock.Describe(), "page timers (the timer Worker failed: the Worker died) and page fetch")
 	_ = worker
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	for in, want := range map[string]time.Duration{
-		"":                              0,
-		"7":                             7 * time.Second,
-		" 120 ":                         2 * time.Minute,
-		"-1":                            0,
-		"1.5":                           0,
-		"Mon, 30 Nov 2026 12:00:30 GMT": 30 * time.Second,
-		"Mon, 30 Nov 2026 11:00:00 GMT": 0,
-		"soon":                          0,
-	} {
-		assert.Equal(t, want, parseRetryAfter(in, now), "%q", in)
-	}
 }
 
 // waitTask waits for cond, letting JS run a task (not only microtasks)

@@ -15,17 +15,19 @@ func TestHeartbeatCadenceFromSendTimeUnderRoundTrip(t *testing.T) {
 		h := newHarness(t)
 		h.tr.rtt = 300 * time.Millisecond
 		h.start(t, testOptions())
-		time.Sleep(time.Minute)
+		time.Sleep(61 * time.Second)
 
-		// Initiate sent at 0; every beat exactly 9 s after the previous send,
-		// not 9 s + 300 ms after its answer.
+		// Initiate sent at 0. While calibrating (3 beats) each beat goes 1 s
+		// early (rtt.go); then, the network steady, every beat exactly 9 s
+		// after the previous send, not 9 s + 300 ms after its answer.
+		want := seconds(8, 16, 24, 33, 42, 51, 60)
 		assert.Equal(t, seconds(0), h.tr.sendTimes(OpInitiate, h.t0))
-		assert.Equal(t, seconds(9, 18, 27, 36, 45, 54), h.tr.sendTimes(OpHeartbeat, h.t0))
+		assert.Equal(t, want, h.tr.sendTimes(OpHeartbeat, h.t0))
 		beats := h.rec.of(EventHeartbeat)
-		require.Len(t, beats, 6)
+		require.Len(t, beats, len(want))
 		for i, b := range beats {
 			assert.Equal(t, 300.0, b["rttMs"])
-			assert.Equal(t, float64(h.t0.Add(time.Duration(9*(i+1))*time.Second).UnixMilli()), b["at"])
+			assert.Equal(t, float64(h.t0.Add(want[i]).UnixMilli()), b["at"])
 		}
 		assert.Empty(t, h.rec.of(EventError))
 		h.stop()
@@ -67,7 +69,7 @@ func TestAnswerAfterTheEstimatedDeadlineCounts(t *testing.T) {
 		h := newHarness(t)
 		h.tr.setScript(func(req Request, n int) reply {
 			if req.Op == OpHeartbeat && n == 0 {
-				return reply{status: 200, body: map[string]any{"success": true}, delay: 2 * time.Second}
+				return reply{status: 200, body: map[string]any{"success": true}, delay: 3 * time.Second}
 			}
 			return okReply()
 		})
@@ -75,16 +77,17 @@ func TestAnswerAfterTheEstimatedDeadlineCounts(t *testing.T) {
 		time.Sleep(30 * time.Second)
 
 		beat := h.tr.ops(OpHeartbeat)[0]
-		assert.Equal(t, 9*time.Second, beat.at.Sub(h.t0))
+		assert.Equal(t, 8*time.Second, beat.at.Sub(h.t0))
 		assert.Equal(t, 11*time.Second, beat.done.Sub(h.t0), "answered after the estimated deadline (10 s), not cut")
 		assert.False(t, beat.aborted)
 		assert.Len(t, h.tr.ops(OpInitiate), 1, "no renewal")
 		assert.Empty(t, h.rec.of(EventRenew))
 		assert.Empty(t, h.rec.of(EventError))
 		assert.Equal(t, []string{"starting", "active"}, h.rec.states())
-		// The 2 s round trip widened the spread the beat must allow for
-		// (rtt.go): the next beats go 1.5 s early.
-		assert.Equal(t, seconds(9, 16.5, 24), h.tr.sendTimes(OpHeartbeat, h.t0))
+		// The 3 s round trip widened the spread the beat must allow for
+		// (rtt.go): the next beats go 2.5 s early, then (4.5 s) half the
+		// interval, never closer.
+		assert.Equal(t, seconds(8, 14.5, 21, 25.5), h.tr.sendTimes(OpHeartbeat, h.t0))
 		h.stop()
 	})
 }
@@ -105,8 +108,8 @@ func TestUnknownOutcomeIsProbedWithAHeartbeat(t *testing.T) {
 
 		beats := h.tr.ops(OpHeartbeat)
 		require.GreaterOrEqual(t, len(beats), 2)
-		assert.Equal(t, 14*time.Second, beats[0].done.Sub(h.t0), "cut after requestTimeoutMs (5 s), not at the estimated deadline")
-		assert.Equal(t, 14*time.Second, beats[1].at.Sub(h.t0), "the probe goes at once")
+		assert.Equal(t, 13*time.Second, beats[0].done.Sub(h.t0), "cut after requestTimeoutMs (5 s), not at the estimated deadline")
+		assert.Equal(t, 13*time.Second, beats[1].at.Sub(h.t0), "the probe goes at once")
 		assert.Len(t, h.tr.ops(OpInitiate), 1, "the probe found the session alive: no renewal")
 		assert.Empty(t, h.rec.of(EventRenew))
 		errs := h.rec.of(EventError)
@@ -160,9 +163,9 @@ func TestTransientFailureRetriedWithBackoff(t *testing.T) {
 		h.start(t, testOptions())
 		time.Sleep(20 * time.Second)
 
-		// 9 s fails, +250 ms fails, +500 ms works; the beat then keeps its
-		// fixed rate from that send.
-		assert.Equal(t, seconds(9, 9.25, 9.75, 18.75), h.tr.sendTimes(OpHeartbeat, h.t0))
+		// 8 s fails, +250 ms fails, +500 ms works; the beat then keeps its
+		// fixed rate from that send (8 s while calibrating: rtt.go).
+		assert.Equal(t, seconds(8, 8.25, 8.75, 16.75), h.tr.sendTimes(OpHeartbeat, h.t0))
 		errs := h.rec.of(EventError)
 		require.Len(t, errs, 2)
 		assert.Equal(t, map[string]any{"code": "SERVER_ERROR", "status": 503.0, "message": "heartbeat: unexpected status (HTTP 503)", "fatal": false}, errs[0])
@@ -185,9 +188,9 @@ func TestLastHeartbeatRetryGoesBeforeExpiry(t *testing.T) {
 		h.start(t, testOptions())
 		time.Sleep(12 * time.Second)
 
-		// 9 s, 9.25 s and 9.75 s fail; the backoff would say 10.75 s, past
-		// the 10 s expiry, so the last retry goes at 9.9 s and saves it.
-		assert.Equal(t, seconds(9, 9.25, 9.75, 9.9), h.tr.sendTimes(OpHeartbeat, h.t0))
+		// 8 s, 8.25 s and 8.75 s fail; the 1 s backoff still lands before
+		// the 10 s expiry, at 9.75 s, and saves it.
+		assert.Equal(t, seconds(8, 8.25, 8.75, 9.75), h.tr.sendTimes(OpHeartbeat, h.t0))
 		assert.Len(t, h.tr.ops(OpInitiate), 1, "no renewal: the session never expired")
 		assert.Empty(t, h.rec.of(EventRenew))
 		h.stop()
@@ -260,8 +263,8 @@ func TestRenewAfterNoActiveSession(t *testing.T) {
 
 			// The beat at 18 s finds no session: initiate at once (when its
 			// answer is back), then the beat resumes from that initiate.
-			assert.Equal(t, seconds(0, 18.1), h.tr.sendTimes(OpInitiate, h.t0))
-			assert.Equal(t, seconds(9, 18, 27.1, 36.1), h.tr.sendTimes(OpHeartbeat, h.t0))
+			assert.Equal(t, seconds(0, 16.1), h.tr.sendTimes(OpInitiate, h.t0))
+			assert.Equal(t, seconds(8, 16, 25.1, 34.1), h.tr.sendTimes(OpHeartbeat, h.t0))
 			assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
 			assert.Equal(t, []string{"starting", "active", "renewing", "active"}, h.rec.states(),
 				"renewing from NO_ACTIVE_SESSION until the new session is up")
@@ -282,11 +285,12 @@ func TestRenewWhenDeadlinePassed(t *testing.T) {
 		h.start(t, testOptions())
 		time.Sleep(20 * time.Second)
 
-		// 9, 9.25, 9.75 and the last chance at 9.9 fail; then the session
-		// has expired, so the next try is an initiate, as soon as the cap of
-		// 4 requests per interval allows (one interval after 9 s).
-		assert.Equal(t, seconds(9, 9.25, 9.75, 9.9), h.tr.sendTimes(OpHeartbeat, h.t0))
-		assert.Equal(t, seconds(0, 18), h.tr.sendTimes(OpInitiate, h.t0))
+		// 8, 8.25, 8.75 and 9.75 fail; the last chance at 9.9 s would be a
+		// 5th request within one interval; then the session has expired, so
+		// the next try is an initiate, as soon as the cap of 4 requests per
+		// interval allows (one interval after 8 s).
+		assert.Equal(t, seconds(8, 8.25, 8.75, 9.75), h.tr.sendTimes(OpHeartbeat, h.t0))
+		assert.Equal(t, seconds(0, 17), h.tr.sendTimes(OpInitiate, h.t0))
 		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
 		h.stop()
 	})
@@ -307,7 +311,7 @@ func TestRenewWhileOfflineStillTriesOnceAnInterval(t *testing.T) {
 		h.page.set(false) // wrong: the network works
 		time.Sleep(30 * time.Second)
 
-		assert.Equal(t, seconds(0, 18), h.tr.sendTimes(OpInitiate, h.t0), "one interval after the last request")
+		assert.Equal(t, seconds(0, 17), h.tr.sendTimes(OpInitiate, h.t0), "one interval after the last request")
 		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
 		assert.Equal(t, StateActive, h.e.State())
 		h.stop()
@@ -329,7 +333,7 @@ func TestRenewWhileOfflineProbesSlowlyAndOnlineTriggersAtOnce(t *testing.T) {
 		h.start(t, testOptions())
 		h.page.set(false)
 		time.Sleep(40*time.Second - time.Since(h.t0) + 500*time.Millisecond)
-		assert.Equal(t, seconds(0, 18, 27, 36), h.tr.sendTimes(OpInitiate, h.t0), "at most one request an interval")
+		assert.Equal(t, seconds(0, 17, 26, 35), h.tr.sendTimes(OpInitiate, h.t0), "at most one request an interval")
 		assert.Equal(t, StateRenewing, h.e.State())
 		h.e.VisibilityChange(true) // another wake-up is not the network
 		synctest.Wait()
@@ -338,7 +342,7 @@ func TestRenewWhileOfflineProbesSlowlyAndOnlineTriggersAtOnce(t *testing.T) {
 		h.page.set(true)
 		h.e.Online()
 		synctest.Wait()
-		assert.Equal(t, seconds(0, 18, 27, 36, 40.5), h.tr.sendTimes(OpInitiate, h.t0), "initiate at once when back online")
+		assert.Equal(t, seconds(0, 17, 26, 35, 40.5), h.tr.sendTimes(OpInitiate, h.t0), "initiate at once when back online")
 		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
 		assert.Equal(t, StateActive, h.e.State())
 		h.stop()
@@ -410,7 +414,7 @@ func TestAlreadyInGameAfterNoActiveSessionIsATakeover(t *testing.T) {
 		})
 		time.Sleep(time.Minute)
 
-		assert.Equal(t, seconds(0, 9), h.tr.sendTimes(OpInitiate, h.t0))
+		assert.Equal(t, seconds(0, 8), h.tr.sendTimes(OpInitiate, h.t0))
 		assert.Equal(t, StateEnded, h.e.State())
 		assert.Equal(t, []map[string]any{{"reason": "takeover"}}, h.rec.of(EventEnd))
 		errs := h.rec.of(EventError)

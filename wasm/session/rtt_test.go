@@ -23,11 +23,12 @@ func TestLeadRule(t *testing.T) {
 		log  rttLog
 		want time.Duration
 	}{
-		{"no sample", ms(), 0},
+		{"no sample: calibrating, a phone's jitter assumed", ms(), time.Second},
+		{"calibrating on a fast network", ms(5, 6), time.Second},
 		{"steady fast", ms(20, 25, 22, 21, 20), 0},
 		{"steady Slow 3G, trusted", ms(2000, 2010, 2005, 1990, 2000), 0},
 		{"Slow 3G, too few samples: worst case", ms(2000), 1500 * time.Millisecond},
-		{"jitter 1.5 s", ms(100, 1600, 700, 300, 1200), 1000 * time.Millisecond},
+		{"jitter 1.5 s: the range of 5 widened by 6/4", ms(100, 1600, 700, 300, 1200), 1750 * time.Millisecond},
 		{"capped at half the interval", ms(10, 9000, 20, 30, 40), 4500 * time.Millisecond},
 		{"old samples age out", ms(10, 5000, 10, 10, 10, 10, 10, 10, 10, 10), 0},
 	} {
