@@ -123,14 +123,14 @@ func (c *WorkerClock) schedule(at time.Time, timeout time.Duration, req session.
 	c.requests[r.id] = r
 	c.mu.Unlock()
 
-	msg := toJS(map[string]any{
-		"id":      r.id,
-		"at":      epochMs(at) + skew,
-		"timeout": max(float64(timeout)/float64(time.Millisecond), 0),
-		"url":     req.URL,
-		"init":    init,
-	})
-	if _, err := c.worker.Call("postMessage", msg); err != nil {
+	// A dict has no prototype: a page's setters on Object.prototype do not
+	// run (and cannot read the init) while it is filled.
+	msg, err := dict([]string{"id", "at", "timeout", "url", "init"},
+		[]any{r.id, epochMs(at) + skew, max(float64(timeout)/float64(time.Millisecond), 0), req.URL, init})
+	if err == nil {
+		_, err = c.worker.Call("postMessage", msg)
+	}
+	if err != nil {
 		// fail answers r with undefined: DoAt goes on from the page.
 		c.fail("postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err)))
 	}
@@ -169,7 +169,9 @@ func (c *WorkerClock) withdraw(r *workerRequest) time.Time {
 	sent, viaWorker := r.sent, c.fallback == ""
 	c.mu.Unlock()
 	if pending && viaWorker {
-		_, _ = c.worker.Call("postMessage", toJS(map[string]any{"cancel": r.id}))
+		if msg, err := dict([]string{"cancel"}, []any{r.id}); err == nil {
+			_, _ = c.worker.Call("postMessage", msg)
+		}
 	}
 	return sent
 }
