@@ -89,6 +89,14 @@ test_js() {
   (cd js && npm ci --no-audit --no-fund --loglevel=error && npm test)
 }
 
+# test_bundlers builds the bundler fixtures (js/fixtures/bundlers) from the packed dist/: npm ci
+# only when their lockfile changed, then every bundler at once. e2e/bundlers_test.go loads them.
+test_bundlers() {
+  log "bundler fixtures: Vite 8 and 7, webpack 5, Rollup 4, esbuild, from npm pack dist/"
+  need_node
+  js/fixtures/bundlers/prepare.sh dist
+}
+
 test_e2e() {
   log "browser end-to-end tests (headless Chromium)"
   need_chromium
@@ -113,6 +121,7 @@ case "$cmd" in
     test_native
     test_wasm
     [ -f js/package.json ] && test_js
+    [ -f js/fixtures/bundlers/package.json ] && test_bundlers
     [ -f e2e/go.mod ] && test_e2e "$@"
     log "all tests passed"
     ;;
