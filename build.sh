@@ -108,9 +108,11 @@ shift || true
 case "$cmd" in
   build) build ;;
   serve)
-    build
-    # A built binary, not `go run`: signals reach the server itself.
+    # A built binary, not `go run`: signals reach the server itself. It is built first (seconds)
+    # so that a taken port fails now, with its -addr hint, not after the long build of the .wasm.
     go build -o .bin/devserver ./web
+    .bin/devserver -check "$@"
+    build
     exec .bin/devserver "$@"
     ;;
   test)
