@@ -114,10 +114,24 @@ var fixtures struct {
 	log        string
 }
 
-// staleFixtures says why out/ may not hold builds of dist/: each tool's
-// output should have exactly one .wasm, equal to dist/game-session.wasm.
+// staleFixtures says why out/ may not hold builds of dist/: the unpacked
+// package must equal dist/ file by file, and each tool's output should have
+// exactly one .wasm, equal to dist/game-session.wasm.
 func staleFixtures(dir string) error {
-	want, err := os.ReadFile(filepath.Join(repoRoot, "dist", "game-session.wasm"))
+	dist := filepath.Join(repoRoot, "dist")
+	installed := filepath.Join(dir, "node_modules", "game-session")
+	files, err := os.ReadDir(installed)
+	if err != nil {
+		return fmt.Errorf("game-session is not installed: %w", err)
+	}
+	for _, f := range files {
+		got, err1 := os.ReadFile(filepath.Join(installed, f.Name()))
+		want, err2 := os.ReadFile(filepath.Join(dist, f.Name()))
+		if err1 != nil || err2 != nil || !bytes.Equal(got, want) {
+			return fmt.Errorf("the installed %s is not dist/'s", f.Name())
+		}
+	}
+	want, err := os.ReadFile(filepath.Join(dist, "game-session.wasm"))
 	if err != nil {
 		return err
 	}
