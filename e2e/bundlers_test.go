@@ -27,7 +27,8 @@ var bundlerTools = []string{"vite8", "vite7", "webpack", "rollup", "esbuild"}
 // exactly as the README configures it. Every build is served by the dev
 // server and reaches a heartbeat; Vite 8's dev server with no configuration
 // and Vite 7's with the README's one line do too, with the API on the Go dev
-// server (another origin, CORS).
+// server (another origin, CORS); so does Vite 7's with the README's other
+// way, the .wasm imported with ?url and handed to configure({ wasmUrl }).
 func TestBundlers(t *testing.T) {
 	t.Parallel()
 	dir := bundlerFixtures(t)
@@ -38,15 +39,16 @@ func TestBundlers(t *testing.T) {
 			playBundled(t, srv.URL+"/", srv, "bundled-"+tool, false)
 		})
 	}
-	for _, dev := range []struct{ name, pkg, config string }{
-		{"vite8 dev", "vite", "vite.config.js"},
-		{"vite7 dev", "vite7", "vite7.config.js"},
+	for _, dev := range []struct{ name, pkg, config, page string }{
+		{"vite8 dev", "vite", "vite.config.js", "/"},
+		{"vite7 dev", "vite7", "vite7.config.js", "/"},                      // optimizeDeps.exclude
+		{"vite7 dev wasm url", "vite7", "vite7-url.config.js", "/url.html"}, // ?url + configure
 	} {
 		t.Run(dev.name, func(t *testing.T) {
 			t.Parallel()
 			origin := startVite(t, dir, dev.pkg, dev.config)
 			api := steadyServer(t, "-cors-origin", origin)
-			playBundled(t, origin+"/", api, "dev-"+dev.pkg, true)
+			playBundled(t, origin+dev.page, api, "dev-"+strings.ReplaceAll(dev.name, " ", "-"), true)
 		})
 	}
 }
