@@ -285,7 +285,9 @@
 
     function on(type, listener) {
       if (!EVENT_TYPES.includes(type)) {
-        throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${JSON.stringify(type)}; ` +
+        // Described without JSON.stringify, which throws on a BigInt, a cyclic object or a throwing toJSON.
+        const what = typeof type === "string" ? `"${type.slice(0, 32)}"` : `of type ${typeof type}`;
+        throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${what}; ` +
           `use one of ${EVENT_TYPES.join(", ")}`);
       }
       if (typeof listener !== "function") {

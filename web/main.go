@@ -5,7 +5,7 @@
 // faults and read back every call, and the playground (index.html) plus
 // dist/ as static files.
 //
-//	go run ./web [-addr 127.0.0.1:8080] [-ttl 10s] [-secret KEY]
+//	go run ./web [-addr 127.0.0.1:8080] [-ttl 10s] [-secret KEY] [-check]
 //	             [-cors-origin https://a.example,https://b.example] [-root DIR]
 //	             [-allow-host 192.168.1.20] [-dev-origin http://localhost:3000]
 //
@@ -57,11 +57,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	allowHost := fs.String("allow-host", "", "comma-separated Host names or addresses /dev/* answers besides loopback ones (e.g. this machine's LAN address); default none")
 	devOrigin := fs.String("dev-origin", "", "comma-separated origins allowed to call /dev/* cross-origin (no credentials); default none")
 	root := fs.String("root", "", "directory served as static files (default: the repository root, found from the working directory)")
+	check := fs.Bool("check", false, "only check that -addr can be listened on, then exit (./build.sh serve does, before its build)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *check {
+		ln, err := listen(*addr)
+		if err != nil {
+			return err
+		}
+		return ln.Close()
 	}
 	if *root == "" {
 		*root = findRoot()
@@ -80,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
 		return err
 	}
@@ -120,6 +128,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// listen listens on addr; a taken port's error says how to pick another.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%w: another program (another dev server?) has this port; "+
+			"stop it, or choose another address with -addr, e.g. -addr 127.0.0.1:9000 (-addr 127.0.0.1:0 picks a free port)", err)
+	}
+	return ln, err
 }
 
 // displayURL is the URL to print for a listener, one this machine can open:

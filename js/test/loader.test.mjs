@@ -227,6 +227,12 @@ test("on() refuses unknown event types and non-functions", async () => {
   const gs = await fresh();
   assert.throws(() => gs.on("beat", () => {}), { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /unknown event type "beat"/ });
   assert.throws(() => gs.on("end", "nope"), { name: "GameSessionError", code: "INVALID_ARGUMENT" });
+  // Values JSON.stringify throws on: still a GameSessionError (issue 12).
+  const cyclic = {};
+  cyclic.self = cyclic;
+  for (const bad of [1n, cyclic, { toJSON() { throw new Error("toJSON"); } }, Symbol("s")]) {
+    assert.throws(() => gs.on(bad, () => {}), { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /unknown event type of type/ });
+  }
 });
 
 test("the module exiting after ready: calls, also one in flight, reject INVALID_STATE", async () => {
