@@ -300,8 +300,8 @@ func (r *run) send(op Op, at time.Time) (sent time.Time, rtt time.Duration, err 
 	timeout := r.opts.RequestTimeout
 	req := r.request(op)
 	r.logf(string(op) + " for " + redact(r.token) + " (timeout " + wholeMs(timeout) + " ms)")
+	var resp Response
 	if r.scheduled != nil && op == OpHeartbeat && at.After(r.clock.Now()) {
-		var resp Response
 		var terr error
 		sent, resp, terr = r.scheduled.DoAt(r.ctx, at, timeout, req)
 		if sent.IsZero() {
@@ -315,6 +315,9 @@ func (r *run) send(op Op, at time.Time) (sent time.Time, rtt time.Duration, err 
 		err = send(r.ctx, r.e.cfg.Transport, req, timeout)
 	}
 	rtt = r.clock.Now().Sub(sent)
+	if !resp.Received.IsZero() { // the Worker's: a stalled page does not stretch it
+		rtt = resp.Received.Sub(sent)
+	}
 	if err == nil {
 		r.logf(string(op) + " ok in " + wholeMs(rtt) + " ms")
 	} else {

@@ -381,3 +381,48 @@ func (f *fakeScheduled) scheduledCount() int {
 	defer f.mu.Unlock()
 	return f.scheduled
 }
+
+// A main thread stalled after the Worker got the answer must not count as
+// round trip (it would widen the spread and send every beat early): the
+// transport's Received time is the answer's.
+func TestStalledPageDoesNotStretchTheRoundTrip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := &stallingScheduled{fakeScheduled: fakeScheduled{fakeTransport: &fakeTransport{rtt: 50 * time.Millisecond}}, stall: 4 * time.Second}
+		h := newHarness(t, func(c *Config) { c.Transport = st })
+		h.tr = st.fakeTransport
+		h.start(t, testOptions())
+		time.Sleep(90 * time.Second)
+
+		times := h.tr.sendTimes(OpHeartbeat, h.t0)
+		require.Greater(t, len(times), 6)
+		for i := 4; i < len(times); i++ {
+			assert.Equal(t, 9*time.Second, times[i]-times[i-1], "beat %d: the stall is not network jitter", i)
+		}
+		h.stop()
+	})
+}
+
+// stallingScheduled answers like fakeScheduled, but hands the answer to the
+// engine only after stall (a busy main thread), with Received the time the
+// Worker had it.
+type stallingScheduled struct {
+	fakeScheduled
+	stall time.Duration
+	n     int
+}
+
+func (f *stallingScheduled) DoAt(ctx context.Context, at time.Time, timeout time.Duration, req Request) (time.Time, Response, error) {
+	sent, resp, err := f.fakeScheduled.DoAt(ctx, at, timeout, req)
+	if err != nil {
+		return sent, resp, err
+	}
+	resp.Received = time.Now()
+	f.n++
+	if f.n%2 == 0 { // every other answer waits for the page
+		select {
+		case <-time.After(f.stall):
+		case <-ctx.Done():
+		}
+	}
+	return sent, resp, err
+}
