@@ -89,10 +89,67 @@ test_js() {
   (cd js && npm ci --no-audit --no-fund --loglevel=error && npm test)
 }
 
+# need_engines installs what the Firefox and WebKit runs need: Debian's
+# firefox-esr, webkit2gtk-driver (WebKitWebDriver and MiniBrowser) and xvfb
+# (MiniBrowser has no headless mode). No npm or Go download: the suite
+# speaks WebDriver BiDi and WebDriver itself (e2e/engines_test.go).
+need_engines() {
+  local missing=()
+  command -v "${FIREFOX:-firefox-esr}" >/dev/null || missing+=(firefox-esr)
+  command -v "${WEBKIT_DRIVER:-WebKitWebDriver}" >/dev/null || missing+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  [ ${#missing[@]} = 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    return 0
+  fi
+  echo "Missing for the Firefox and WebKit runs: ${missing[*]}. Install with: sudo apt-get install -y ${missing[*]}" >&2
+  # The tests skip an engine that cannot start, except under CI=true.
+  [ "${CI:-}" != true ]
+}
+
+# test_e2e runs the browser suite: the whole suite in Chromium, and the
+# multi-engine scenarios (TestEngine*) in Firefox and in WebKit, as three
+# go test processes side by side (each engine is its own browser process;
+# E2E_SERIAL=1 runs them one after another). It prints each engine's
+# subtests passed and failed and its wall time.
 test_e2e() {
-  log "browser end-to-end tests (headless Chromium)"
+  log "browser end-to-end tests: Chromium (whole suite), Firefox and WebKit (TestEngine*)"
   need_chromium
-  (cd e2e && CHROMIUM="$CHROMIUM" go test -count=1 -timeout 15m "$@" ./...)
+  need_engines
+  local out e rc=0
+  out=$(mktemp -d)
+  for e in chromium firefox webkit; do
+    local run=()
+    [ "$e" = chromium ] || run=(-run '^TestEngine')
+    (
+      start=$(date +%s)
+      set +e
+      (cd e2e && ENGINES=$e CHROMIUM="$CHROMIUM" go test -count=1 -timeout 15m -v "${run[@]}" "$@" ./...) >"$out/$e.log" 2>&1
+      echo $? >"$out/$e.rc"
+      echo $(($(date +%s) - start)) >"$out/$e.secs"
+    ) &
+    if [ "${E2E_SERIAL:-}" = 1 ]; then wait; fi
+  done
+  wait
+  for e in chromium firefox webkit; do
+    if [ "$(cat "$out/$e.rc")" != 0 ]; then
+      rc=1
+      grep -v -- '^=== \(RUN\|PAUSE\|CONT\)' "$out/$e.log" | tail -300
+    fi
+  done
+  log "browser suite per engine"
+  for e in chromium firefox webkit; do
+    printf '%-9s engine cases passed %3d, failed %d, skipped %d; whole run %s, %4d s\n' "$e" \
+      "$(grep -c -- "--- PASS: TestEngine[^ ]*/$e " "$out/$e.log")" \
+      "$(grep -c -- "--- FAIL: TestEngine[^ ]*/$e " "$out/$e.log")" \
+      "$(grep -c -- "--- SKIP: TestEngine[^ ]*/$e " "$out/$e.log")" \
+      "$([ "$(cat "$out/$e.rc")" = 0 ] && echo ok || echo FAILED)" "$(cat "$out/$e.secs")"
+  done
+  rm -rf "$out"
+  return $rc
 }
 
 cmd=${1:-build}

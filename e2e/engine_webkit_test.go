@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +35,16 @@ func webkitDriverPath() string {
 	return "/usr/bin/WebKitWebDriver"
 }
 
-const miniBrowser = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+// miniBrowser is MINIBROWSER, else Debian's (under the multiarch lib dir).
+func miniBrowser() string {
+	if p := os.Getenv("MINIBROWSER"); p != "" {
+		return p
+	}
+	if m, _ := filepath.Glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser"); len(m) > 0 {
+		return m[0]
+	}
+	return "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+}
 
 var sharedXvfb struct {
 	once    sync.Once
@@ -229,7 +239,7 @@ func (webkitEngine) open(t *testing.T, n int) []pageDriver {
 	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
 		"browserName": "MiniBrowser",
 		"webkitgtk:browserOptions": map[string]any{
-			"binary": miniBrowser,
+			"binary": miniBrowser(),
 			"args":   []string{"--automation"},
 		},
 	}}}
