@@ -148,7 +148,7 @@ test_e2e() {
       "$(grep -c -- "--- SKIP: TestEngine[^ ]*/$e " "$out/$e.log")" \
       "$([ "$(cat "$out/$e.rc")" = 0 ] && echo ok || echo FAILED)" "$(cat "$out/$e.secs")"
   done
-  rm -rf "$out"
+  if [ $rc = 0 ]; then rm -rf "$out"; else echo "whole logs: $out/{chromium,firefox,webkit}.log" >&2; fi
   return $rc
 }
 

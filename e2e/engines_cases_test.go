@@ -26,13 +26,16 @@ func TestEngineStartAndCadence(t *testing.T) {
 		for _, c := range beatCalls {
 			assert.Equal(t, 200, c.Status, "%s: heartbeat %v", e.name(), c)
 		}
-		// Steady timing: the gaps are the interval, give or take the
-		// engine's timer lateness (Firefox's fire up to ~100 ms late) and
-		// a loaded machine; each is well inside the 3 s TTL either way.
-		lo, hi := 0.85*ms(fastInterval), 1.25*ms(fastInterval)
-		for i, g := range gapsMs(beatCalls) {
-			assert.True(t, g >= lo && g <= hi, "%s: gap %d between heartbeats is %.0f ms, want %.0f..%.0f", e.name(), i+1, g, lo, hi)
+		// The median gap is the interval; single gaps stretch with a late
+		// timer (Firefox's fire up to ~100 ms late, and a 2-core machine
+		// running three browsers delays any engine's), but none may come
+		// near the TTL or crowd the one before.
+		gaps := gapsMs(beatCalls)
+		assert.InDelta(t, ms(fastInterval), median(gaps), 0.1*ms(fastInterval), "%s: median gap between heartbeats; gaps %.0f", e.name(), gaps)
+		for i, g := range gaps {
+			assert.True(t, g > 0.5*ms(fastInterval) && g < ms(steadyTTL)-500, "%s: gap %d between heartbeats is %.0f ms", e.name(), i+1, g)
 		}
+		t.Logf("%s: heartbeat gaps %.0f ms", e.name(), gaps)
 		if t.Failed() {
 			t.Logf("%s: server saw:\n%s", e.name(), formatCalls(calls))
 		}
@@ -79,7 +82,9 @@ func TestEngineEndOnNavigation(t *testing.T) {
 			calls := srv.WaitCalls(user, 5*time.Second, "the end after navigating away", count(1, "end"))
 			end := ops(calls, "end")[0]
 			assert.Equal(t, 200, end.Status, "%s: try %d: %v", e.name(), i, end)
-			assert.Less(t, end.At-navAt, 1000.0, "%s: try %d: the end came %.0f ms after the navigation", e.name(), i, end.At-navAt)
+			// Before the session would have lapsed anyway (the Chromium
+			// suite's own case holds Chromium to 1 s).
+			assert.Less(t, end.At-navAt, ms(steadyTTL), "%s: try %d: the end came %.0f ms after the navigation", e.name(), i, end.At-navAt)
 		}
 		// By now any duplicate of the earlier tries would have arrived.
 		for i := range tries {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -65,20 +66,25 @@ func TestEngineHiddenTab(t *testing.T) {
 				calls := after(srv.CallsOf(user), mark)
 				gaps := gapsMs(served(ops(calls, "heartbeat")))
 				require.GreaterOrEqual(t, len(gaps), 5, "%s: heartbeats while hidden:\n%s", e.name(), formatCalls(calls))
-				slow := 0
-				for _, g := range gaps {
-					if g > 1.5*ms(interval) {
-						slow++
-					}
-				}
-				throttled := slow > len(gaps)/2
+				// Throttling shows in every gap, a busy machine in a few:
+				// the median tells them apart.
+				med := median(gaps)
+				throttled := med > 1.5*ms(interval)
 				if tc.background {
-					assert.Zero(t, slow, "%s: gaps over %.0f ms with the Worker clock: %.0f", e.name(), 1.5*ms(interval), gaps)
-					assert.Len(t, ops(calls, "initiate"), 0, "%s: no renewal:\n%s", e.name(), formatCalls(calls))
+					assert.False(t, throttled, "%s: the Worker clock's median gap is %.0f ms; gaps %.0f", e.name(), med, gaps)
+					assert.Empty(t, expiriesOf(srv.CallsOf(user), ttl), "%s: the session lapsed:\n%s", e.name(), formatCalls(calls))
 				} else {
-					assert.Equal(t, hiddenPageTimersThrottled[e.name()], throttled, "%s: page timers throttled while hidden; gaps %.0f", e.name(), gaps)
+					assert.Equal(t, hiddenPageTimersThrottled[e.name()], throttled, "%s: page timers throttled while hidden; median %.0f ms, gaps %.0f", e.name(), med, gaps)
 				}
+				t.Logf("%s, %s: gaps while hidden %.0f ms", e.name(), tc.name, gaps)
 			})
 		}
 	})
+}
+
+// median of xs (not empty).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
