@@ -65,7 +65,7 @@ func TestEngineOfflineThenOnline(t *testing.T) {
 		p := openPages(t, e, 1)[0]
 		net, ok := p.d.(offliner)
 		if !ok {
-			t.Logf("%s: the driver cannot take a page offline; not run", e.name())
+			t.Logf("%s: NOT RUN: the driver cannot take a page offline", e.name())
 			return
 		}
 		p.Navigate(srv.URL + "/session.html")
