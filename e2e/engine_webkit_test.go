@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -108,16 +107,6 @@ func closeXvfb() {
 	}
 }
 
-// freePort asks the kernel for a free TCP port on loopback.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // wdSession is one WebDriver session (one MiniBrowser). WebDriver commands
 // act on the session's current window, so each command switches to its
 // page's window first, under mu.
@@ -194,10 +183,7 @@ func (webkitEngine) open(t *testing.T, n int) []pageDriver {
 		unavailable(t, fmt.Sprintf("no WebKitWebDriver at %s (sudo apt-get install -y webkit2gtk-driver): %v", path, err))
 	}
 	display := xvfbDisplay(t)
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
+	port := freePort(t) // bundlers_test.go
 	var logs syncBuffer
 	cmd := exec.Command(path, fmt.Sprintf("--port=%d", port), "--host=127.0.0.1")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
