@@ -124,6 +124,27 @@ test_js() {
   (cd js && npm ci --no-audit --no-fund --loglevel=error && npm test)
 }
 
+# need_engines installs what the Firefox and WebKit runs need: Debian's
+# firefox-esr, webkit2gtk-driver (WebKitWebDriver and MiniBrowser) and xvfb
+# (MiniBrowser has no headless mode). No npm or Go download: the suite
+# speaks WebDriver BiDi and WebDriver itself (e2e/engines_test.go).
+need_engines() {
+  local missing=()
+  command -v "${FIREFOX:-firefox-esr}" >/dev/null || missing+=(firefox-esr)
+  command -v "${WEBKIT_DRIVER:-WebKitWebDriver}" >/dev/null || missing+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  [ ${#missing[@]} = 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    return 0
+  fi
+  echo "Missing for the Firefox and WebKit runs: ${missing[*]}. Install with: sudo apt-get install -y ${missing[*]}" >&2
+  # The tests skip an engine that cannot start, except under CI=true.
+  [ "${CI:-}" != true ]
+}
+
 # test_bundlers builds the bundler fixtures (js/fixtures/bundlers) from the packed dist/: npm ci
 # only when their lockfile changed, then every bundler at once. e2e/bundlers_test.go loads them.
 test_bundlers() {
@@ -132,10 +153,52 @@ test_bundlers() {
   js/fixtures/bundlers/prepare.sh dist
 }
 
+# test_e2e runs the browser suite: the whole suite in Chromium, and the
+# multi-engine scenarios (TestEngine*) in Firefox and in WebKit, one go test
+# process per engine. Chromium's suite runs first, alone: its own cases run
+# in parallel and some are about timing, and a machine also running Firefox
+# and WebKit made one of them flake. Then Firefox and WebKit run side by
+# side (E2E_SERIAL=1: one after the other). It prints each engine's
+# scenarios passed and failed and its wall time.
 test_e2e() {
-  log "browser end-to-end tests (headless Chromium)"
+  log "browser end-to-end tests: Chromium (whole suite), then Firefox and WebKit (TestEngine*) side by side"
   need_chromium
-  (cd e2e && CHROMIUM="$CHROMIUM" go test -count=1 -timeout 15m "$@" ./...)
+  need_engines
+  local out e rc=0
+  out=$(mktemp -d)
+  run_engine() { # engine, go test args...
+    local e=$1 start status=0
+    shift
+    start=$(date +%s)
+    (cd e2e && ENGINES=$e CHROMIUM="$CHROMIUM" go test -count=1 -timeout 15m -v "$@" ./...) >"$out/$e.log" 2>&1 || status=$?
+    echo $status >"$out/$e.rc"
+    echo $(($(date +%s) - start)) >"$out/$e.secs"
+  }
+  run_engine chromium "$@"
+  for e in firefox webkit; do
+    run_engine "$e" -run '^TestEngine' "$@" &
+    if [ "${E2E_SERIAL:-}" = 1 ]; then wait; fi
+  done
+  wait
+  for e in chromium firefox webkit; do
+    if [ "$(cat "$out/$e.rc")" != 0 ]; then
+      rc=1
+      grep -v -- '^=== \(RUN\|PAUSE\|CONT\)' "$out/$e.log" | tail -300
+    fi
+  done
+  log "browser suite per engine"
+  for e in chromium firefox webkit; do
+    # A scenario an engine's driver cannot run (say, offline in WebKit)
+    # passes with a NOT RUN line: counted apart.
+    printf '%-9s engine scenarios passed %2d (not run %d), failed %d, skipped %d; whole run %s, %4d s\n' "$e" \
+      "$(grep -c -- "--- PASS: TestEngine[^ ]*/$e " "$out/$e.log")" \
+      "$(grep -c -- ": $e: NOT RUN" "$out/$e.log")" \
+      "$(grep -c -- "--- FAIL: TestEngine[^ ]*/$e " "$out/$e.log")" \
+      "$(grep -c -- "--- SKIP: TestEngine[^ ]*/$e " "$out/$e.log")" \
+      "$([ "$(cat "$out/$e.rc")" = 0 ] && echo ok || echo FAILED)" "$(cat "$out/$e.secs")"
+  done
+  if [ $rc = 0 ]; then rm -rf "$out"; else echo "whole logs: $out/{chromium,firefox,webkit}.log" >&2; fi
+  return $rc
 }
 
 cmd=${1:-build}

@@ -8,5 +8,8 @@
 //	./build.sh build && cd e2e && go test -count=1 ./...
 //
 // CHROMIUM names the browser (default /usr/bin/chromium); SOAK=1 adds the
-// five-minute soak.
+// five-minute soak. The TestEngine* scenarios run in Chromium, Firefox and
+// WebKit (engines_test.go): ENGINES=chromium,firefox,webkit picks them,
+// FIREFOX (default /usr/bin/firefox-esr), WEBKIT_DRIVER (default
+// /usr/bin/WebKitWebDriver) and MINIBROWSER name the other browsers.
 package e2e

@@ -52,5 +52,6 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer closeSharedBrowser()
+	defer closeEngines() // engines_test.go
 	return m.Run()
 }

@@ -91,6 +91,7 @@ type apiCall struct {
 	code   string
 	fault  string
 	done   bool
+	answer time.Duration // injected answer latency (faultPlan.answer)
 }
 
 func (c *apiCall) record() {
@@ -109,6 +110,9 @@ func (c *apiCall) record() {
 func (c *apiCall) respond(w http.ResponseWriter, status int, code, message string) {
 	c.status, c.code = status, code
 	c.record()
+	if c.answer > 0 {
+		sleep(c.r.Context(), c.answer)
+	}
 	writeAPI(w, status, code, message)
 }
 
@@ -187,7 +191,8 @@ func (s *server) handleAPI(op string, apply func(user string) error) http.Handle
 // whether it should still be served.
 func (s *server) injectFault(w http.ResponseWriter, c *apiCall) bool {
 	p := s.faults.plan(c.op)
-	s.allowDelay(w, p.delay) // past WriteTimeout (timeouts.go)
+	c.answer = p.answer
+	s.allowDelay(w, p.delay+p.answer) // past WriteTimeout (timeouts.go)
 	if p.delay > 0 && !sleep(c.r.Context(), p.delay) {
 		c.code = "CANCELED" // the client gave up (or the server is shutting down)
 		return false

@@ -134,7 +134,7 @@ func (s *server) handleFaultsSet(w http.ResponseWriter, r *http.Request) {
 	}
 	s.dropsChanged(c.DropRate)
 	s.log.Info("dev faults", "latencyMs", c.LatencyMs, "jitterMs", c.JitterMs, "dropRate", c.DropRate,
-		"errorRate", c.ErrorRate, "errorStatus", c.ErrorStatus, "ops", c.Ops)
+		"errorRate", c.ErrorRate, "errorStatus", c.ErrorStatus, "ops", c.Ops, "answerLatencyMs", c.AnswerLatencyMs)
 	writeJSON(w, http.StatusOK, c)
 }
 

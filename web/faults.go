@@ -31,6 +31,10 @@ type faultConfig struct {
 	ErrorStatus int      `json:"errorStatus"`
 	ErrorCode   string   `json:"errorCode,omitempty"` // default: derived from errorStatus
 	Ops         []string `json:"ops"`
+	// AnswerLatencyMs holds back the answer of a call the store has
+	// already served: a slow return leg, after which a client that gave
+	// up still finds its session renewed.
+	AnswerLatencyMs int `json:"answerLatencyMs"`
 }
 
 // maxFaultDelayMs bounds latency and jitter: long enough to outlast any SDK
@@ -46,6 +50,8 @@ func (c *faultConfig) validate() error {
 		return fmt.Errorf("latencyMs must be 0..%d", maxFaultDelayMs)
 	case c.JitterMs < 0 || c.JitterMs > maxFaultDelayMs:
 		return fmt.Errorf("jitterMs must be 0..%d", maxFaultDelayMs)
+	case c.AnswerLatencyMs < 0 || c.AnswerLatencyMs > maxFaultDelayMs:
+		return fmt.Errorf("answerLatencyMs must be 0..%d", maxFaultDelayMs)
 	case !(c.DropRate >= 0 && c.DropRate <= 1): // also rejects NaN
 		return fmt.Errorf("dropRate must be 0..1")
 	case !(c.ErrorRate >= 0 && c.ErrorRate <= 1):
@@ -83,6 +89,7 @@ const (
 // faultPlan is the decision for one call.
 type faultPlan struct {
 	delay  time.Duration
+	answer time.Duration // after the store, before the answer
 	action faultAction
 	status int
 	code   string
@@ -145,6 +152,7 @@ func (f *faults) plan(op string) faultPlan {
 	if c.JitterMs > 0 {
 		p.delay += time.Duration(f.rand() * float64(time.Duration(c.JitterMs)*time.Millisecond))
 	}
+	p.answer = time.Duration(c.AnswerLatencyMs) * time.Millisecond
 	if c.DropRate == 0 && c.ErrorRate == 0 {
 		return p
 	}
