@@ -91,6 +91,8 @@ type apiCall struct {
 	code   string
 	fault  string
 	done   bool
+	// answerDelay is the injected response leg, waited in respond.
+	answerDelay time.Duration
 }
 
 func (c *apiCall) record() {
@@ -105,9 +107,15 @@ func (c *apiCall) record() {
 }
 
 // respond records the call and answers status with the success body or
-// the error body for code.
+// the error body for code, after the injected response leg: a client that
+// gives up during it gets nothing, but the call stays logged with the
+// status the server decided (the store has acted).
 func (c *apiCall) respond(w http.ResponseWriter, status int, code, message string) {
 	c.status, c.code = status, code
+	if c.answerDelay > 0 && !sleep(c.r.Context(), c.answerDelay) {
+		c.record()
+		return
+	}
 	c.record()
 	writeAPI(w, status, code, message)
 }
@@ -191,6 +199,9 @@ func (s *server) injectFault(w http.ResponseWriter, c *apiCall) bool {
 		c.code = "CANCELED" // the client gave up (or the server is shutting down)
 		return false
 	}
+	// The request leg is over: this is when the call reaches the platform.
+	s.calls.acted(c.seq, s.now())
+	c.answerDelay = p.response
 	switch p.action {
 	case faultDrop:
 		c.fault = "drop"
