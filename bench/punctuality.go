@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/game-session/game-session/harness"
 )
 
 // Figure 3: heartbeat gaps at the real 9 s interval as the server sees them
@@ -76,7 +78,7 @@ func runPunctuality(ctx context.Context, e *env) error {
 		return err
 	}
 	defer srv.Close()
-	if err := srv.faults(ctx, map[string]any{"latencyMs": e.cfg.latencyMs, "jitterMs": e.cfg.jitterMs}); err != nil {
+	if err := srv.faults(ctx, harness.Faults{LatencyMs: e.cfg.latencyMs, JitterMs: e.cfg.jitterMs}); err != nil {
 		return err
 	}
 	users := map[string]string{"module": "punctual-module", "rival": "punctual-rival"}
