@@ -38,7 +38,7 @@ func (c Call) Served() bool { return c.Status == 200 && c.Fault == "" }
 
 func (c Call) String() string {
 	s := fmt.Sprintf("#%d %s %s %s %d", c.Seq, time.UnixMilli(int64(c.At)).Format("15:04:05.000"), c.User, c.Op, c.Status)
-	if c.ActedAt > 0 && c.ActedAt-c.At >= 1 {
+	if c.ActedAt-c.At >= 100 { // an injected request leg, not the body read
 		s += fmt.Sprintf(" acted+%.0fms", c.ActedAt-c.At)
 	}
 	if c.Code != "" {
