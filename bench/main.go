@@ -38,6 +38,7 @@ var figures = []figure{
 	{"enddelivery", runEndDelivery},
 	{"running", runRunning},
 	{"server", runServer},
+	{"networks", runNetworks},
 }
 
 type config struct {
@@ -58,6 +59,7 @@ type config struct {
 	wrkUsers       int
 	latencyMs      int
 	jitterMs       int
+	netDuration    time.Duration
 }
 
 func main() {
@@ -82,6 +84,7 @@ func main() {
 	flag.IntVar(&c.wrkUsers, "wrk-users", 200, "users with a live session whose heartbeats wrk posts")
 	flag.IntVar(&c.latencyMs, "latency-ms", 0, "server latency for the punctuality figure")
 	flag.IntVar(&c.jitterMs, "jitter-ms", 300, "server latency jitter for the punctuality figure")
+	flag.DurationVar(&c.netDuration, "networks-duration", 3*time.Minute, "how long each profile of the networks figure runs at the real timing")
 	markdown := flag.String("markdown", "", "print the README table of a report JSON file and exit (no run)")
 	flag.Parse()
 

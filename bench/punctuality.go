@@ -40,6 +40,12 @@ func jsString(s string) string {
 // openSession loads page in a fresh tab and starts a session for user with
 // the given options (a JS object literal, or "" for none).
 func openSession(ctx context.Context, e *env, srv *devServer, page, user, options string) (context.Context, func(), error) {
+	return openSessionWith(ctx, e, srv, page, user, options, nil)
+}
+
+// openSessionWith is openSession with prepare (when not nil) run on the
+// tab once the page is ready, before startSession.
+func openSessionWith(ctx context.Context, e *env, srv *devServer, page, user, options string, prepare func(tab context.Context) error) (context.Context, func(), error) {
 	b, err := e.browser(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -55,6 +61,12 @@ func openSession(ctx context.Context, e *env, srv *devServer, page, user, option
 	if _, err := eval[any](tab, 30*time.Second, "window.__done"); err != nil {
 		closeTab()
 		return nil, nil, fmt.Errorf("%s not ready: %w", page, err)
+	}
+	if prepare != nil {
+		if err := prepare(tab); err != nil {
+			closeTab()
+			return nil, nil, fmt.Errorf("%s: preparing the tab: %w", page, err)
+		}
 	}
 	token, err := srv.token(ctx, user)
 	if err != nil {

@@ -14,8 +14,9 @@ type Health struct {
 	Expiries   int `json:"expiries"`  // times the server lost the session (see HealthOf)
 	Heartbeats int `json:"heartbeats"`
 	Accepted   int `json:"accepted"` // heartbeats served 200
-	// MaxGapMs is the longest time between two calls that kept the session
-	// (served initiates and heartbeats), by when the server acted on them.
+	// MaxGapMs is the longest time from a call that kept the session (a
+	// served initiate or heartbeat) to the next heartbeat that kept it or
+	// found it gone, by when the server acted on them.
 	MaxGapMs float64 `json:"maxGapMs"`
 	Requests int     `json:"requests"` // every call, ends included
 	// MaxPerInterval is the most calls that arrived within any one interval.
@@ -55,7 +56,8 @@ func HealthOf(calls []Call, ttl, interval time.Duration) Health {
 	alive, last := false, 0.0
 	for _, c := range events {
 		keeps := (c.Op == "initiate" || c.Op == "heartbeat") && c.Served()
-		if alive && keeps {
+		lost := c.Op == "heartbeat" && c.Code == "NO_ACTIVE_SESSION"
+		if alive && (keeps || lost) {
 			h.MaxGapMs = max(h.MaxGapMs, c.Acted()-last)
 		}
 		if alive && c.Acted()-last > ttlMs {
@@ -63,7 +65,7 @@ func HealthOf(calls []Call, ttl, interval time.Duration) Health {
 			alive = false
 		}
 		switch {
-		case c.Op == "heartbeat" && c.Code == "NO_ACTIVE_SESSION":
+		case lost:
 			if alive {
 				h.Expiries++
 				alive = false

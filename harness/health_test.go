@@ -40,7 +40,7 @@ func TestHealthOf(t *testing.T) {
 		Call{Op: "heartbeat", At: 15000, Status: 400, Code: "NO_ACTIVE_SESSION"},
 		Call{Op: "heartbeat", At: 15500, Fault: "drop"},
 	), ttl, ivl)
-	if h.Expiries != 2 || h.Renewals != 1 || h.Initiates != 2 || h.Accepted != 0 || h.MaxPerInterval != 4 {
+	if h.Expiries != 2 || h.Renewals != 1 || h.Initiates != 2 || h.Accepted != 0 || h.MaxPerInterval != 4 || h.MaxGapMs != 10500 {
 		t.Fatalf("expired: %+v", h)
 	}
 
