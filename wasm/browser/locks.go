@@ -57,7 +57,7 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 		_ = opts.Set("ifAvailable", true)
 	}
 
-	l := &webLock{lost: make(chan struct{}), granted: make(chan error, 1)}
+	l := &webLock{lost: make(chan struct{}), granted: make(chan error, 1), settled: make(chan struct{})}
 	var callback, onSettled, onRejected safejs.Func
 	// Released once request's Promise settles: neither is called after.
 	releaseFuncs := func() {
@@ -75,10 +75,12 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 	}
 	onSettled, _ = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
 		releaseFuncs()
+		l.settle()
 		return nil
 	})
 	onRejected, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		releaseFuncs()
+		l.settle()
 		guard("lock request", func() { l.rejected(arg(args, 0)) })
 		return nil
 	})
@@ -108,8 +110,10 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 
 // webLock is one lock request and, once granted, the held lock.
 type webLock struct {
-	granted chan error // Acquire's answer; buffered, written at most once
-	lost    chan struct{}
+	granted    chan error // Acquire's answer; buffered, written at most once
+	lost       chan struct{}
+	settled    chan struct{} // closed when the request's Promise settled: the lock is free
+	settleOnce sync.Once
 
 	mu       sync.Mutex
 	answered bool         // granted has its answer
@@ -167,6 +171,14 @@ func (l *webLock) answerLocked(err error) {
 }
 
 func (l *webLock) Lost() <-chan struct{} { return l.lost }
+
+// Released is closed when navigator.locks.request's Promise settles: only
+// then is the lock free for the next request (Release frees it
+// asynchronously).
+func (l *webLock) Released() <-chan struct{} { return l.settled }
+
+// settle closes settled, once; it runs in a JS callback and never blocks.
+func (l *webLock) settle() { l.settleOnce.Do(func() { close(l.settled) }) }
 
 // Release resolves the callback's Promise, which ends the request and frees
 // the lock. It is a synchronous JS call, so it works inside pagehide.

@@ -104,6 +104,7 @@ const (
 	StateIdle     State = "idle"
 	StateStarting State = "starting"
 	StateActive   State = "active"
+	StateRenewing State = "renewing" // the session is believed gone; a new one is being initiated
 	StateEnding   State = "ending"
 	StateEnded    State = "ended"
 )
@@ -123,6 +124,10 @@ const (
 	CodeServerError     Code = "SERVER_ERROR"
 	CodeBadResponse     Code = "BAD_RESPONSE"
 	CodeInvalidState    Code = "INVALID_STATE"
+	// CodeLocksUnavailable is a non-fatal error event only: Web Locks are
+	// missing, denied or partitioned (a portal's cross-site iframe), so
+	// singleTab and takeover work through the server alone.
+	CodeLocksUnavailable Code = "LOCKS_UNAVAILABLE"
 )
 
 // Error is what every rejection carries to JavaScript as a GameSessionError.
@@ -130,6 +135,9 @@ type Error struct {
 	Code    Code
 	Status  int // HTTP status, 0 when there was no response
 	Message string
+
+	permanent  bool          // retrying cannot help: a wrong URL, a redirect (response.go)
+	retryAfter time.Duration // the server's Retry-After, honoured within the TTL
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

@@ -43,7 +43,7 @@ func TestBackgroundHeartbeatsPickTheBackgroundClock(t *testing.T) {
 				opts.Debug = true
 				h.start(t, opts)
 				time.Sleep(20 * time.Second)
-				assert.Equal(t, seconds(9, 18), h.tr.sendTimes(OpHeartbeat, h.t0))
+				assert.Equal(t, seconds(8, 16), h.tr.sendTimes(OpHeartbeat, h.t0))
 				used, unused := worker, page
 				if !tc.wantWorker {
 					used, unused = page, worker

@@ -38,7 +38,7 @@ func (r *run) armDeferredEnd() {
 
 	cancel, err := ds.Defer(r.request(OpEnd))
 	if err != nil {
-		r.logf("deferred end unavailable (%v): a killed tab will not end its session", err)
+		r.logf("deferred end unavailable (" + err.Error() + "): a killed tab will not end its session")
 		return
 	}
 	e.mu.Lock()

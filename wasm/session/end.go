@@ -31,7 +31,7 @@ func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
 		if err == nil || err.Code == CodeNoActiveSession {
 			return nil
 		}
-		r.logf("end failed: %v", err)
+		r.logf("end failed: " + err.Error())
 		if !transient(err) || attempt >= maxEndAttempts || ctx.Err() != nil {
 			return err
 		}

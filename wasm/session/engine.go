@@ -38,6 +38,8 @@ type Engine struct {
 	events   []Event // queued under mu, in order; flush delivers them
 	flushing bool
 	deferred func() // cancels the armed deferred end (deferred.go); nil when none
+	// locksWarned: the LOCKS_UNAVAILABLE error event went out (once a page).
+	locksWarned bool
 }
 
 // resume is the session a pagehide ended, started again by PageShow(true).
@@ -94,7 +96,7 @@ func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 
 	e.mu.Lock()
 	switch e.state {
-	case StateStarting, StateActive:
+	case StateStarting, StateActive, StateRenewing:
 		r, st := e.run, e.state
 		e.mu.Unlock()
 		if r.token != token {
@@ -110,7 +112,7 @@ func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 	e.mu.Unlock()
 	e.flush()
 
-	r.logf("startSession(%s) at %s", redact(token), r.urlBase)
+	r.logf("startSession(" + redact(token) + ") at " + r.urlBase)
 	return r.waitStarted(ctx)
 }
 
@@ -141,7 +143,7 @@ func (e *Engine) End(ctx context.Context) error {
 	e.mu.Lock()
 	r := e.run
 	switch e.state {
-	case StateStarting, StateActive:
+	case StateStarting, StateActive, StateRenewing:
 	case StateEnding:
 		done := r.endDone
 		e.mu.Unlock()
@@ -182,7 +184,7 @@ func (e *Engine) finishEnd(ctx context.Context, r *run, deadline time.Time, reas
 		r.endErr = endErr
 	}
 	close(r.endDone)
-	r.releaseLockLocked()
+	released := r.releaseLockLocked()
 	e.setStateLocked(StateEnded)
 	if endErr != nil && endErr.Code == CodeUnauthorized {
 		e.queueLocked(errorEvent(endErr, true), endEvent("unauthorized"))
@@ -190,6 +192,7 @@ func (e *Engine) finishEnd(ctx context.Context, r *run, deadline time.Time, reas
 		e.queueLocked(endEvent(reason))
 	}
 	e.mu.Unlock()
+	r.awaitReleased(released)
 	e.flush()
 	return r.endErr
 }
@@ -218,7 +221,7 @@ func (e *Engine) PageHide() {
 	r := e.run
 	beacon := false
 	switch e.state {
-	case StateStarting, StateActive:
+	case StateStarting, StateActive, StateRenewing:
 		r.cancel()
 		r.settleStartLocked(invalidState("startSession: ended by pagehide"))
 		e.resume = &resume{token: r.token, opts: r.opts}
@@ -245,7 +248,7 @@ func (e *Engine) PageHide() {
 		if err := e.cfg.Transport.Beacon(r.request(OpEnd)); err != nil {
 			// The deferred end, if armed, stays: it goes when the
 			// document is destroyed.
-			r.logf("pagehide: end beacon failed: %v", err)
+			r.logf("pagehide: end beacon failed: " + err.Error())
 		} else {
 			e.mu.Lock()
 			disarm := e.disarmLocked()

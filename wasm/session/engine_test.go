@@ -178,7 +178,7 @@ func TestUnauthorizedOnHeartbeat(t *testing.T) {
 		time.Sleep(time.Minute)
 
 		assert.Equal(t, StateEnded, h.e.State())
-		assert.Equal(t, seconds(9, 18), h.tr.sendTimes(OpHeartbeat, h.t0), "no beat after the 401")
+		assert.Equal(t, seconds(8, 16), h.tr.sendTimes(OpHeartbeat, h.t0), "no beat after the 401")
 		assert.Len(t, h.tr.ops(""), 3)
 		errs := h.rec.of(EventError)
 		require.Len(t, errs, 1)

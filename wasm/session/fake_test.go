@@ -26,6 +26,9 @@ type reply struct {
 	err    error         // no response: a network failure
 	delay  time.Duration // simulated round trip (overrides fakeTransport.rtt)
 	hang   bool          // never answers; only ctx ends it
+
+	redirected bool          // Response.Redirected
+	retryAfter time.Duration // Response.RetryAfter
 }
 
 func okReply() reply { return reply{status: 200, body: map[string]any{"success": true}} }
@@ -102,7 +105,7 @@ func (f *fakeTransport) Do(ctx context.Context, req Request) (Response, error) {
 	if rep.err != nil {
 		return Response{}, rep.err
 	}
-	return Response{Status: rep.status, Body: rep.body}, nil
+	return Response{Status: rep.status, Body: rep.body, Redirected: rep.redirected, RetryAfter: rep.retryAfter}, nil
 }
 
 func (f *fakeTransport) Beacon(req Request) error {

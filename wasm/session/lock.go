@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 )
 
 // Locker gives one tab of a site the session (Options.SingleTab). The
@@ -32,6 +33,10 @@ type Lock interface {
 	// Release gives the lock up. It is safe to call more than once and
 	// after Lost, and it never blocks: PageHide calls it inside pagehide.
 	Release()
+	// Released is closed once the lock is really free again (Web Locks
+	// free it asynchronously, after Release): a startSession made from the
+	// end listener must find it free (awaitReleased).
+	Released() <-chan struct{}
 }
 
 // ErrLockHeld is Locker.Acquire's answer when another tab holds the lock.
@@ -88,9 +93,20 @@ func (r *run) acquireLock() bool {
 		r.stop(errLockHeld(), "")
 		return false
 	case err != nil:
-		// Behave as without Web Locks: the server's ALREADY_IN_GAME is then
-		// the only guard.
-		r.logf("singleTab: Web Locks unavailable (%v): not guarding against other tabs", err)
+		// Behave as without Web Locks: the server is then the only guard
+		// (ALREADY_IN_GAME; takeover ends the user's session there). Said
+		// once a page: in a portal's cross-site iframe this is the norm.
+		r.logf("singleTab: Web Locks unavailable (" + err.Error() + "): the server is the only guard against other tabs")
+		e := r.e
+		e.mu.Lock()
+		warn := !e.locksWarned && r.liveLocked()
+		if warn {
+			e.locksWarned = true
+			e.queueLocked(errorEvent(&Error{Code: CodeLocksUnavailable, Message: "singleTab: Web Locks are unavailable here (" +
+				err.Error() + "); other tabs are kept out by the server only, and takeover goes through the server"}, false))
+		}
+		e.mu.Unlock()
+		e.flush()
 		return true
 	}
 	e := r.e
@@ -168,13 +184,39 @@ func (r *run) takenOver() {
 }
 
 // releaseLockLocked gives up r's locks, if it holds them: the end lock first,
-// so that a tab that gets the session lock next finds the end lock free.
-func (r *run) releaseLockLocked() {
+// so that a tab that gets the session lock next finds the end lock free. It
+// returns the locks given up, for awaitReleased.
+func (r *run) releaseLockLocked() (released []Lock) {
 	for _, l := range []*Lock{&r.endLock, &r.lock} {
 		if *l != nil {
 			lock := *l
 			*l = nil
 			lock.Release()
+			released = append(released, lock)
+		}
+	}
+	return released
+}
+
+// releaseWait bounds awaitReleased: Web Locks free a lock within a few
+// milliseconds of Release.
+const releaseWait = time.Second
+
+// awaitReleased waits (never inside a JS callback: only End's and the loop's
+// goroutines call it) until locks are free, so that the events that follow,
+// end above all, fire after the session has let go of everything it held:
+// a listener may start the next session at once.
+func (r *run) awaitReleased(locks []Lock) {
+	if len(locks) == 0 {
+		return
+	}
+	t := r.clock.NewTimer(releaseWait)
+	defer t.Stop()
+	for _, l := range locks {
+		select {
+		case <-l.Released():
+		case <-t.C():
+			return
 		}
 	}
 }

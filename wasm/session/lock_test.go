@@ -21,6 +21,9 @@ type fakeLocks struct {
 	err      error          // when set, Acquire fails with it: locks do not work here
 	acquires map[string]int // Acquire calls per name
 	waited   []string       // names an Acquire had to wait for
+	// releaseDelay, when set, frees a released lock only that much later,
+	// as Web Locks do (the browser frees it asynchronously).
+	releaseDelay time.Duration
 }
 
 type fakeLock struct {
@@ -28,6 +31,7 @@ type fakeLock struct {
 	name     string
 	lost     chan struct{}
 	freed    chan struct{} // closed when released or stolen: waiters try again
+	done     chan struct{} // closed when a Release has freed it (Released)
 	released bool
 }
 
@@ -60,7 +64,7 @@ func (f *fakeLocks) Acquire(ctx context.Context, name string, mode LockMode) (Lo
 		close(cur.lost)
 		close(cur.freed)
 	}
-	l := &fakeLock{locks: f, name: name, lost: make(chan struct{}), freed: make(chan struct{})}
+	l := &fakeLock{locks: f, name: name, lost: make(chan struct{}), freed: make(chan struct{}), done: make(chan struct{})}
 	f.held[name] = l
 	return l, nil
 }
@@ -70,12 +74,30 @@ func (l *fakeLock) Lost() <-chan struct{} { return l.lost }
 func (l *fakeLock) Release() {
 	l.locks.mu.Lock()
 	defer l.locks.mu.Unlock()
-	l.released = true
-	if l.locks.held[l.name] == l {
-		delete(l.locks.held, l.name)
-		close(l.freed)
+	if l.released {
+		return
 	}
+	l.released = true
+	free := func() {
+		if l.locks.held[l.name] == l {
+			delete(l.locks.held, l.name)
+			close(l.freed)
+		}
+		close(l.done)
+	}
+	if d := l.locks.releaseDelay; d > 0 {
+		go func() {
+			time.Sleep(d)
+			l.locks.mu.Lock()
+			defer l.locks.mu.Unlock()
+			free()
+		}()
+		return
+	}
+	free()
 }
+
+func (l *fakeLock) Released() <-chan struct{} { return l.done }
 
 // holder is the lock now held under name, or nil.
 func (f *fakeLocks) holder(name string) *fakeLock {

@@ -31,6 +31,11 @@ func (o Options) Validate() (Options, error) {
 	case !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://"):
 		return o, invalidArgument("apiBase must be an http(s) URL, got " + strconv.Quote(clip(o.APIBase, 100)))
 	}
+	if path := strings.TrimRight(lower, "/"); strings.HasSuffix(path, "/api/games/sessions") || strings.Contains(lower, "/api/games/sessions/") {
+		// A common slip: apiBase is where /api/games/sessions/* lives.
+		return o, invalidArgument("apiBase is where /api/games/sessions/* lives, without that path: use " +
+			strconv.Quote(clip(base[:strings.Index(lower, "/api/games/sessions")], 100)))
+	}
 	o.APIBase = base
 
 	o.HeartbeatInterval = orDefault(o.HeartbeatInterval, DefaultHeartbeatInterval)
@@ -82,6 +87,11 @@ func inRange(name string, d, lo, hi time.Duration) *Error {
 // ms formats d in milliseconds, as the JS options are written.
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64)
+}
+
+// wholeMs formats d in whole milliseconds, for debug lines.
+func wholeMs(d time.Duration) string {
+	return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10)
 }
 
 func ptrTrue() *bool {

@@ -33,9 +33,14 @@ func TestPageHideBeaconsEndExactlyOnce(t *testing.T) {
 func TestPageHideDuringHeartbeatAbortsIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		h.tr.rtt = 2 * time.Second
+		h.tr.setScript(func(req Request, _ int) reply {
+			if req.Op == OpHeartbeat {
+				return reply{status: 200, body: map[string]any{"success": true}, delay: 2 * time.Second}
+			}
+			return okReply()
+		})
 		h.start(t, testOptions())
-		time.Sleep(10 * time.Second) // the 9 s beat is out
+		time.Sleep(9 * time.Second) // the 8 s beat is out (calibrating: rtt.go)
 		h.e.PageHide()
 		synctest.Wait()
 		assert.True(t, h.tr.ops(OpHeartbeat)[0].aborted)
@@ -89,7 +94,7 @@ func TestPageShowFromBFCacheRenews(t *testing.T) {
 		assert.Equal(t, []map[string]any{{"reason": "bfcache"}}, h.rec.of(EventRenew))
 		assert.Equal(t, []string{"starting", "active", "ended", "starting", "active"}, h.rec.states())
 		time.Sleep(10 * time.Second)
-		assert.Equal(t, seconds(44), h.tr.sendTimes(OpHeartbeat, h.t0), "the beat resumes")
+		assert.Equal(t, seconds(43), h.tr.sendTimes(OpHeartbeat, h.t0), "the beat resumes")
 
 		h.e.PageShow(true) // not after a pagehide: nothing
 		synctest.Wait()
@@ -139,7 +144,7 @@ func TestVisibleWithoutMissedBeatSendsNothing(t *testing.T) {
 		h.e.VisibilityChange(true)
 		h.e.Online()
 		time.Sleep(15 * time.Second)
-		assert.Equal(t, seconds(9, 18), h.tr.sendTimes(OpHeartbeat, h.t0))
+		assert.Equal(t, seconds(8, 16), h.tr.sendTimes(OpHeartbeat, h.t0))
 	})
 }
 

@@ -20,14 +20,20 @@ const maxMessage = 300
 // any other status → SERVER_ERROR, and a 2xx without success:true →
 // BAD_RESPONSE: transient, never session-ending. The server's message is
 // used when it gives one.
-func ParseResponse(op Op, r Response) error {
-	if err := parseResponse(op, r); err != nil {
+//
+// Other 4xx answers (403, 404, 405, 410, 422, …) and redirects are
+// permanent: a wrong apiBase or an API that is not there, which no retry can
+// mend. The module never follows a redirect (the token goes to apiBase
+// only); both messages name the URL.
+func ParseResponse(req Request, r Response) error {
+	if err := parseResponse(req, r); err != nil {
 		return err
 	}
 	return nil
 }
 
-func parseResponse(op Op, r Response) *Error {
+func parseResponse(req Request, r Response) *Error {
+	op := req.Op
 	body, _ := r.Body.(map[string]any)
 	code, msg := readBody(body)
 	st := r.Status
@@ -35,7 +41,11 @@ func parseResponse(op Op, r Response) *Error {
 		if msg == "" {
 			msg = string(op) + ": " + fallback + " (HTTP " + strconv.Itoa(st) + ")"
 		}
-		return &Error{Code: c, Status: st, Message: msg}
+		return &Error{Code: c, Status: st, Message: msg, retryAfter: r.RetryAfter}
+	}
+	if r.Redirected {
+		return &Error{Code: CodeServerError, Status: st, permanent: true, Message: string(op) + ": " + req.URL +
+			" answered with a redirect; the module never follows one (the token goes to apiBase only): set apiBase to where the API really is"}
 	}
 	switch {
 	case st >= 200 && st < 300:
@@ -58,6 +68,8 @@ func parseResponse(op Op, r Response) *Error {
 		case st == 400:
 			return fail(CodeNoActiveSession, defaultMessage(CodeNoActiveSession))
 		}
+		return &Error{Code: CodeServerError, Status: st, permanent: true, Message: string(op) + ": HTTP " + strconv.Itoa(st) +
+			" from " + req.URL + ": not the session API's answer (is apiBase right?)"}
 	}
 	return fail(CodeServerError, "unexpected status")
 }

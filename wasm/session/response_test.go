@@ -60,7 +60,7 @@ func TestParseResponse(t *testing.T) {
 		{"204", OpEnd, 204, nil, CodeBadResponse, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := ParseResponse(tc.op, Response{Status: tc.status, Body: tc.body})
+			err := ParseResponse(Request{Op: tc.op}, Response{Status: tc.status, Body: tc.body})
 			if tc.code == "" {
 				assert.NoError(t, err)
 				return
@@ -79,7 +79,7 @@ func TestParseResponse(t *testing.T) {
 
 func TestParseResponseClipsLongMessages(t *testing.T) {
 	long := strings.Repeat("é", 1000)
-	err := ParseResponse(OpHeartbeat, Response{Status: 400, Body: map[string]any{"message": long}})
+	err := ParseResponse(Request{Op: OpHeartbeat}, Response{Status: 400, Body: map[string]any{"message": long}})
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	assert.LessOrEqual(t, len(e.Message), maxMessage)
@@ -100,14 +100,14 @@ func TestParseResponseFindsCodeInEveryShape(t *testing.T) {
 	for name, shape := range shapes {
 		for _, code := range []Code{CodeAlreadyInGame, CodeUnauthorized, CodeNoActiveSession} {
 			for _, op := range []Op{OpInitiate, OpHeartbeat, OpEnd} {
-				err := ParseResponse(op, Response{Status: 409, Body: shape(string(code))})
+				err := ParseResponse(Request{Op: op}, Response{Status: 409, Body: shape(string(code))})
 				var e *Error
 				require.ErrorAs(t, err, &e, "%s %s %s", name, code, op)
 				assert.Equal(t, code, e.Code, "%s %s %s", name, code, op)
 				assert.Equal(t, 409, e.Status)
 			}
 		}
-		err := ParseResponse(OpHeartbeat, Response{Status: 409, Body: shape("SOMETHING_ELSE")})
+		err := ParseResponse(Request{Op: OpHeartbeat}, Response{Status: 409, Body: shape("SOMETHING_ELSE")})
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeServerError, e.Code, "%s: no known code, no fallback for 409", name)

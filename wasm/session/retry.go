@@ -36,6 +36,14 @@ func (l *sendLog) record(t time.Time) {
 	}
 }
 
+// last is the latest send time recorded (zero when none).
+func (l *sendLog) last() time.Time {
+	if len(l.at) == 0 {
+		return time.Time{}
+	}
+	return l.at[len(l.at)-1]
+}
+
 // earliest is t, or later if sending at t would make more than
 // maxSendsPerInterval sends within one interval.
 func (l *sendLog) earliest(t time.Time, interval time.Duration) time.Time {

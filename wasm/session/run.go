@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -35,18 +34,31 @@ type run struct {
 	endErr      error
 
 	// Owned by the loop goroutine (written by nobody else).
-	starting  bool      // no success yet: the first initiate settles Start
-	noSession bool      // the server said NO_ACTIVE_SESSION: initiate again
-	lastSend  time.Time // when the last successful request was sent: the beat's anchor
-	retryAt   time.Time // when to try again after a failure; zero: no retry pending
-	failures  int       // consecutive failures, for the backoff
-	initSince time.Time // first attempt of the current initiate, for the one-TTL window
-	recent    sendLog   // recent send times, for the "no storm" cap
+	scheduled ScheduledTransport // heartbeats timed and sent off the main thread; nil: page timers
+	starting  bool               // no success yet: the first initiate settles Start
+	noSession bool               // never started, or the server said NO_ACTIVE_SESSION: initiate
+	maybeOurs bool               // a request with an unknown outcome may have made or kept our session
+	probe     bool               // next: a heartbeat asking whether an ALREADY_IN_GAME is ours
+	endFirst  bool               // next: end the user's session (takeover without Web Locks)
+	unknown   int                // consecutive heartbeats with an unknown outcome
+	offline   bool               // renewing while navigator.onLine says offline
+	lastSend  time.Time          // when the last successful request was sent: the beat's anchor
+	retryAt   time.Time          // when to try again after a failure; zero: no retry pending
+	failures  int                // consecutive failures, for the backoff
+	initSince time.Time          // first attempt of the current initiate, for the one-TTL window
+	recent    sendLog            // recent send times, for the "no storm" cap
+	rtt       rttLog             // recent round trips, for the adaptive send time (rtt.go)
 }
 
 func newRun(e *Engine, token string, opts Options, reason string) *run {
 	ctx, cancel := context.WithCancel(context.Background())
+	var scheduled ScheduledTransport
+	if st, ok := e.cfg.Transport.(ScheduledTransport); ok && (opts.BackgroundHeartbeats == nil || *opts.BackgroundHeartbeats) {
+		scheduled = st
+	}
 	return &run{
+		scheduled: scheduled,
+		maybeOurs: reason == "bfcache", // the session pagehide left may still be alive
 		e:         e,
 		clock:     e.clockFor(opts),
 		token:     token,
@@ -122,13 +134,41 @@ func (r *run) emit(evs ...Event) {
 	e.flush()
 }
 
-// succeeded records a successful initiate or heartbeat sent at sent.
-func (r *run) succeeded(sent time.Time) {
+// succeeded records a successful initiate or heartbeat sent at sent and
+// answered after rtt.
+func (r *run) succeeded(sent time.Time, rtt time.Duration) {
+	r.answered(rtt)
 	r.lastSend = sent
 	r.failures, r.retryAt = 0, time.Time{}
 	r.e.mu.Lock()
 	r.deadline = sent.Add(r.opts.SessionTTL)
 	r.e.mu.Unlock()
+}
+
+// answered records the round trip of a request the server answered.
+func (r *run) answered(rtt time.Duration) { r.rtt.record(rtt) }
+
+// renewing enters the renewing state: the module believes the session is
+// gone and is starting a new one, so "active" no longer holds (a game asks
+// state() before requesting an ad).
+func (r *run) renewing() { _ = r.setState(StateActive, StateRenewing) }
+
+// setActive is renewing's way back without a new session: a heartbeat found
+// the session alive. It reports whether the state changed.
+func (r *run) setActive() bool { return r.setState(StateRenewing, StateActive) }
+
+// setState moves from one state to another, if r is live and in from.
+func (r *run) setState(from, to State) bool {
+	e := r.e
+	e.mu.Lock()
+	if !r.liveLocked() || e.state != from {
+		e.mu.Unlock()
+		return false
+	}
+	e.setStateLocked(to)
+	e.mu.Unlock()
+	e.flush()
+	return true
 }
 
 // established reports a successful initiate: the start settles (state
@@ -148,6 +188,7 @@ func (r *run) established() {
 			e.queueLocked(renewEvent(r.reason))
 		}
 	} else {
+		e.setStateLocked(StateActive)
 		e.queueLocked(renewEvent("expired"))
 	}
 	e.mu.Unlock()
@@ -165,7 +206,7 @@ func (r *run) stop(err *Error, endReason string) {
 	}
 	r.cancel()
 	r.settleStartLocked(err)
-	r.releaseLockLocked()
+	released := r.releaseLockLocked()
 	disarm := e.disarmLocked() // the session is gone, or never was ours
 	e.setStateLocked(StateEnded)
 	e.queueLocked(errorEvent(err, true))
@@ -174,16 +215,17 @@ func (r *run) stop(err *Error, endReason string) {
 	}
 	e.mu.Unlock()
 	disarm()
+	r.awaitReleased(released)
 	e.flush()
-	r.logf("stopped: %v", err)
+	r.logf("stopped: " + err.Error())
 }
 
 // logf writes a debug line when Options.Debug is set. Callers never pass the
-// token itself, only redact(token).
-func (r *run) logf(format string, args ...any) {
+// token itself, only redact(token); durations go in whole milliseconds (ms).
+func (r *run) logf(line string) {
 	if !r.opts.Debug || r.e.cfg.Log == nil {
 		return
 	}
 	defer func() { _ = recover() }()
-	r.e.cfg.Log("game-session: " + fmt.Sprintf(format, args...))
+	r.e.cfg.Log("game-session: " + line)
 }
