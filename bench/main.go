@@ -2,7 +2,8 @@
 // run: its size next to a floor program and a naive rival, its start-up in
 // headless Chromium, the punctuality of its heartbeats and the delivery of
 // its end request as the reference server sees them, its cost while
-// running, and the reference server's throughput. It prints one table,
+// running, the reference server's throughput, and how its session fares on
+// mobile networks and busy pages (networks). It prints one table,
 // writes it as JSON under -out, and exits non-zero when a budget is broken.
 //
 //	./build.sh build && cd bench && go run . -out results
