@@ -94,10 +94,7 @@ test_js() {
 test_e2e() {
   log "browser end-to-end tests (headless Chromium)"
   need_chromium
-  # -parallel 8: the minute-long real-timing cases (t.Parallel) mostly wait
-  # on 9 s timers; go test's default (GOMAXPROCS, 2 here) would run them
-  # two at a time and add minutes.
-  (cd e2e && CHROMIUM="$CHROMIUM" go test -count=1 -parallel 8 -timeout 15m "$@" ./...)
+  (cd e2e && CHROMIUM="$CHROMIUM" go test -count=1 -timeout 15m "$@" ./...)
 }
 
 cmd=${1:-build}
