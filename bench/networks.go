@@ -128,7 +128,7 @@ func runProfile(ctx context.Context, e *env, p netProfile, d time.Duration) (net
 	}
 	prepare := func(tab context.Context) error {
 		if p.emulate != nil {
-			if err := harness.Emulate(tab, *p.emulate); err != nil {
+			if err := harness.Emulate(tab, *p.emulate, "/dist/game-session.js"); err != nil {
 				return err
 			}
 		}

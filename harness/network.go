@@ -29,9 +29,14 @@ func (c Conditions) String() string {
 
 // Emulate applies c to every request of the tab behind ctx from now on
 // (Network.emulateNetworkConditionsByRule with one global rule; the older
-// Network.emulateNetworkConditions is deprecated and gone from cdproto).
-// It does not touch navigator.onLine.
-func Emulate(ctx context.Context, c Conditions) error {
+// Network.emulateNetworkConditions is deprecated and gone from cdproto). It
+// does not touch navigator.onLine.
+//
+// It then checks from the page that the emulation took: a fetch of probe
+// (a same-origin path, uncached) must take at least 90 % of the latency.
+// Once in the e2e suite a fetch right after the command was not slowed, so
+// the command is sent again, up to three times, before this gives up.
+func Emulate(ctx context.Context, c Conditions, probe string) error {
 	orNone := func(v float64) float64 {
 		if v <= 0 {
 			return -1 // no throttling
@@ -41,15 +46,29 @@ func Emulate(ctx context.Context, c Conditions) error {
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		return fmt.Errorf("Network.enable: %w", err)
 	}
-	_, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{{
-			Latency:            c.LatencyMs,
-			DownloadThroughput: orNone(c.DownBps),
-			UploadThroughput:   orNone(c.UpBps),
-		}},
-	})
-	if err != nil {
-		return fmt.Errorf("Network.emulateNetworkConditionsByRule: %w", err)
+	var took float64
+	for range 3 {
+		_, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{
+				Latency:            c.LatencyMs,
+				DownloadThroughput: orNone(c.DownBps),
+				UploadThroughput:   orNone(c.UpBps),
+			}},
+		})
+		if err != nil {
+			return fmt.Errorf("Network.emulateNetworkConditionsByRule: %w", err)
+		}
+		took, err = chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(async () => {
+			const t0 = performance.now();
+			await (await fetch(%q, { cache: "no-store" })).arrayBuffer();
+			return performance.now() - t0;
+		})()`, probe), chromedp.EvalAwaitPromise))
+		if err != nil {
+			return fmt.Errorf("timing a fetch of %s: %w", probe, err)
+		}
+		if took >= 0.9*c.LatencyMs {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("a fetch of %s under %v took %.0f ms: the emulation is not on", probe, c, took)
 }
