@@ -34,7 +34,7 @@ func TestLoading(t *testing.T) {
 		early := eval[map[string]any](p, "__early")
 		assert.Equal(t, "function", early["typeofStart"], "startSession defined by the script tag")
 		assert.Equal(t, "idle", early["stateBefore"])
-		assert.Equal(t, false, early["goRuntimeAtCall"], "Go's runtime was loaded when startSession was called")
+		assert.Equal(t, "idle", early["stateAtCall"], "the module was ready when startSession was called")
 		calls := srv.WaitCalls(user, 5*time.Second, "a heartbeat", count(1, "heartbeat"))
 		assert.Len(t, served(ops(calls, "initiate")), 1)
 	})

@@ -1,10 +1,15 @@
 // game-session classic script: <script src=".../game-session.js" data-api-base="https://api.example.com">.
-// It loads wasm_exec.js and game-session.wasm from beside itself and defines startSession,
-// endSession and GameSession at once (bare globals and window.GameSession).
+// It loads game-session.wasm from beside itself (Go's runtime is inside this file) and defines
+// startSession, endSession and GameSession at once (bare globals and window.GameSession); no
+// other global.
 (function () {
   "use strict";
 
   /* @core */
+
+  // Go's runtime glue: build.sh puts defineGo here, the toolchain's wasm_exec.js wrapped as in
+  // dist/wasm_exec.mjs (see js/wasm_exec.wrapper.js).
+  /* @wasm_exec */
 
   // Nothing may run twice: a second copy of this tag would start a second module and session.
   if (globalThis.GameSession && globalThis.GameSession.__gameSessionLoader) {
@@ -18,27 +23,11 @@
     Array.prototype.slice.call(document.querySelectorAll('script[src*="game-session"]')).pop() || null;
   const base = script && script.src ? script.src : document.baseURI;
   const dataApiBase = script ? script.getAttribute("data-api-base") : null;
-  const session = createGameSession({ apiBase: dataApiBase === null ? undefined : dataApiBase });
-
-  // loadGo adds wasm_exec.js as a script tag (with this tag's CSP nonce) and takes the Go class
-  // it defines; a Go that was already on the page may belong to another Go version.
-  function loadGo() {
-    const url = new URL("wasm_exec.js", base).href;
-    const before = globalThis.Go;
-    return new Promise((resolve, reject) => {
-      const tag = document.createElement("script");
-      tag.src = url;
-      if (script && script.nonce) tag.nonce = script.nonce;
-      if (script && script.crossOrigin !== null) tag.crossOrigin = script.crossOrigin;
-      tag.onload = () => {
-        const Go = globalThis.Go;
-        if (typeof Go === "function" && Go !== before) resolve(Go);
-        else reject(gameSessionError("BAD_RESPONSE", `game-session: ${url} loaded but did not define Go (see the console)`, 0));
-      };
-      tag.onerror = () => reject(gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}`, 0));
-      (document.head || document.documentElement).appendChild(tag);
-    });
-  }
+  const session = createGameSession({
+    __proto__: null,
+    apiBase: dataApiBase === null ? undefined : dataApiBase,
+    wasmHint: "game-session.wasm must be served beside game-session.js",
+  });
 
   const GameSession = {
     startSession: session.startSession,
@@ -50,10 +39,11 @@
       return session.version;
     },
   };
-  Object.defineProperty(GameSession, "__gameSessionLoader", { value: true });
-  globalThis.GameSession = GameSession;
-  globalThis.startSession = session.startSession;
-  globalThis.endSession = session.endSession;
+  Object.defineProperty(GameSession, "__gameSessionLoader", { __proto__: null, value: true });
+  // The only globals this script adds (defined, not assigned: see define).
+  define(globalThis, "GameSession", GameSession, true);
+  define(globalThis, "startSession", session.startSession, true);
+  define(globalThis, "endSession", session.endSession, true);
 
-  session.boot(loadGo, new URL("game-session.wasm", base).href);
+  session.boot(defineGo, new URL("game-session.wasm", base).href);
 })();

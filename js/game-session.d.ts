@@ -1,8 +1,9 @@
-// Types for game-session: the ES module ("game-session") and the classic script's globals
-// (<script src="game-session.js">: startSession, endSession, GameSession).
+// Types for game-session, the ES module ("game-session"). It defines no globals; the classic
+// script's (<script src="game-session.js">: startSession, endSession, GameSession) are declared
+// only for files that opt in: /// <reference types="game-session/global" />.
 
 /** The session's lifecycle state. */
-export type SessionState = "idle" | "starting" | "active" | "ending" | "ended";
+export type SessionState = "idle" | "starting" | "active" | "renewing" | "ending" | "ended";
 
 /** Every code a GameSessionError can carry. */
 export type GameSessionErrorCode =
@@ -16,10 +17,17 @@ export type GameSessionErrorCode =
   | "TIMEOUT"
   | "SERVER_ERROR"
   | "BAD_RESPONSE"
-  | "INVALID_STATE";
+  | "INVALID_STATE"
+  // error events only, never a rejection: Web Locks unavailable (non-fatal)
+  | "LOCKS_UNAVAILABLE";
 
-/** What every rejection is: an Error with name "GameSessionError". */
-export interface GameSessionError extends Error {
+/**
+ * What every rejection is: an Error with name "GameSessionError", a code and an HTTP status.
+ * `err instanceof GameSessionError` is true for every error the module rejects with (the Go
+ * module's own ones too: instanceof checks the name). Games do not construct it.
+ */
+export declare class GameSessionError extends Error {
+  private constructor();
   readonly name: "GameSessionError";
   readonly code: GameSessionErrorCode;
   /** HTTP status; 0 when there was no response. */
@@ -62,10 +70,14 @@ export type RenewReason = "expired" | "bfcache" | "takeover";
 /** The detail each event carries, by event name. */
 export interface GameSessionEventMap {
   statechange: { state: SessionState; previous: SessionState };
-  /** rttMs: the heartbeat's round trip; at: when it was answered (Unix ms). */
+  /** rttMs: the heartbeat's round trip (ms); at: when it was sent (Unix ms), so the gaps between events are the gaps the server sees. */
   heartbeat: { rttMs: number; at: number };
   renew: { reason: RenewReason };
-  /** fatal: the session is over (e.g. UNAUTHORIZED); otherwise the module is recovering. */
+  /**
+   * fatal: the session is over (e.g. UNAUTHORIZED); otherwise the module is recovering.
+   * LOCKS_UNAVAILABLE (non-fatal, once a page): Web Locks are missing, denied or partitioned (a
+   * portal's cross-site iframe); singleTab and takeover then work through the server alone.
+   */
   error: { code: GameSessionErrorCode; status: number; message: string; fatal: boolean };
   end: { reason: EndReason };
 }
@@ -106,7 +118,7 @@ export interface LoaderOptions {
  */
 export declare function configure(options: LoaderOptions): void;
 
-/** window.GameSession, defined by the classic script the moment its tag has run. */
+/** window.GameSession, defined by the classic script the moment its tag has run (see game-session/global). */
 export interface GameSessionGlobal {
   startSession(authToken: string, options?: SessionOptions): Promise<SessionResult>;
   endSession(): Promise<SessionResult>;
@@ -114,11 +126,4 @@ export interface GameSessionGlobal {
   state(): SessionState;
   on<K extends GameSessionEventType>(type: K, listener: GameSessionListener<K>): () => void;
   readonly version: string;
-}
-
-// The classic script's globals. The ES module defines none of these: import its exports instead.
-declare global {
-  var GameSession: GameSessionGlobal;
-  function startSession(authToken: string, options?: SessionOptions): Promise<SessionResult>;
-  function endSession(): Promise<SessionResult>;
 }

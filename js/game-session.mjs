@@ -4,74 +4,186 @@
 // between the "core" markers below into js/classic.template.js to make js/game-session.js,
 // so the loading and queueing logic exists once. Edit the core here, then `npm run gen` in js/.
 
-// wasm_exec.js is Go's runtime glue, a plain script that assigns globalThis.Go. Importing it for
-// its side effect makes browsers and bundlers load it before this module runs.
-import "./wasm_exec.js";
+// wasm_exec.mjs is Go's runtime glue (the toolchain's wasm_exec.js) that build.sh wraps in
+// defineGo(global): what it would define on the page's global (Go, fs, process, path) lands on
+// the private global the loader passes in (goGlobal below), so importing this adds no globals.
+import { defineGo } from "./wasm_exec.mjs";
 
 // #region core
 // Replaced with the package version by build.sh; the Go module's own version wins once it is ready.
 const VERSION = "0.0.0-dev";
 
 const EVENT_TYPES = ["statechange", "heartbeat", "renew", "error", "end"];
+const MAX_TOKEN_CHARS = 8192; // session.MaxTokenBytes: a longer string has more bytes, too
 
-// GameSessionError is the kind of Error the Go module rejects with. The name sits on the
-// prototype before construction so that the stack, which the console shows, starts with it.
-class GameSessionError extends Error {}
-GameSessionError.prototype.name = "GameSessionError";
+// Page scripts may have frozen the intrinsics or put setters on their prototypes: the loader
+// defines every property it sets (with descriptors that inherit nothing), never assigns it.
+function define(obj, key, value, enumerable) {
+  Object.defineProperty(obj, key, { __proto__: null, value, writable: true, enumerable: !!enumerable, configurable: true });
+  return obj;
+}
+
+// GameSessionError is the kind of Error every rejection is. The name sits on the prototype before
+// construction so that the stack, which the console shows, starts with it. The Go module makes
+// its errors with the page's Error and this name, so instanceof asks for the name, not the class.
+class GameSessionError extends Error {
+  static [Symbol.hasInstance](value) {
+    return value instanceof Error && value.name === "GameSessionError";
+  }
+}
+define(GameSessionError.prototype, "name", "GameSessionError");
 
 function gameSessionError(code, message, status, cause) {
-  const err = cause === undefined ? new GameSessionError(message) : new GameSessionError(message, { cause });
-  err.name = "GameSessionError";
-  err.code = code;
-  err.status = status || 0;
+  const err = cause === undefined ? new GameSessionError(message) : new GameSessionError(message, { __proto__: null, cause });
+  define(err, "code", code, true);
+  define(err, "status", status || 0, true);
   return err;
+}
+
+// named gives a rejection of the Go module its name where the module could not: it names its
+// errors by assignment, which a frozen Error.prototype (whose name is read-only) silently refuses.
+function named(err) {
+  if (err instanceof Error && err.name === "Error" && typeof err.code === "string") {
+    try {
+      define(err, "name", "GameSessionError");
+    } catch {
+      // a frozen error object: it keeps the name it has
+    }
+  }
+  throw err;
 }
 
 function describe(err) {
   return err && err.message ? err.message : String(err);
 }
 
-// compileWasm fetches and compiles the module, streaming when the server says application/wasm
-// (instantiateStreaming refuses any other type) and from an ArrayBuffer otherwise. Compiling
-// needs no imports, so the classic script overlaps it with loading wasm_exec.js.
-async function compileWasm(url) {
-  let response;
+// The .wasm download may stall (a server or proxy that accepts and never answers, or stops
+// mid-body): with no byte for STALL_MS, or not complete after LOAD_MS, the load fails with TIMEOUT
+// rather than leaving ready and every call pending. 10 s without a byte is far beyond a slow but
+// live connection's gaps; 120 s bounds a trickle and still lets the 3.4 MB module through
+// uncompressed at 250 kbit/s (it is 0.7 MB with brotli).
+const STALL_MS = 10000;
+const LOAD_MS = 120000;
+
+// compileWasm fetches and compiles the module: streaming when the server says exactly
+// application/wasm (compileStreaming refuses anything else, even with a charset), from the bytes
+// otherwise. hint says how to point the loader at the right file.
+async function compileWasm(url, hint) {
+  const abort = typeof AbortController === "function" ? new AbortController() : null;
+  const started = Date.now();
+  let last = started;
+  let timedOut;
+  const watchdog = new Promise((_, reject) => { timedOut = reject; });
+  const timer = setInterval(() => {
+    const now = Date.now();
+    let why;
+    if (now - last >= STALL_MS) why = `no data for ${STALL_MS / 1000} s`;
+    else if (now - started >= LOAD_MS) why = `not complete after ${LOAD_MS / 1000} s`;
+    else return;
+    clearInterval(timer);
+    timedOut(gameSessionError("TIMEOUT", `game-session: loading ${url} stalled (${why})`, 0));
+    if (abort) abort.abort();
+  }, 1000);
+  const done = () => clearInterval(timer);
   try {
-    response = await fetch(url);
-  } catch (err) {
-    throw gameSessionError("NETWORK_ERROR", `game-session: could not fetch ${url}: ${describe(err)}`, 0, err);
+    return await Promise.race([download(), watchdog]);
+  } finally {
+    done();
   }
-  if (!response.ok) {
-    throw gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}: HTTP ${response.status}`, response.status);
+
+  async function download() {
+    let response;
+    try {
+      response = await fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined);
+    } catch (err) {
+      throw fetchFailure(err, url);
+    }
+    last = Date.now();
+    if (!response.ok) {
+      throw gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}: HTTP ${response.status}`, response.status);
+    }
+    const type = (response.headers.get("Content-Type") || "").trim();
+    const streaming = typeof WebAssembly.compileStreaming === "function" && type.toLowerCase() === "application/wasm";
+    let bytes;
+    try {
+      const body = watched(response, () => { last = Date.now(); }, done);
+      if (streaming) return await WebAssembly.compileStreaming(body);
+      bytes = await body.arrayBuffer();
+    } catch (err) {
+      throw compileFailure(err, url, response.status, hint);
+    }
+    const head = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+    if (head.length < 4 || head[0] !== 0 || head[1] !== 0x61 || head[2] !== 0x73 || head[3] !== 0x6d) {
+      const what = /html/i.test(type) || head[0] === 0x3c ? `got ${type || "no Content-Type"} (a web page)` : `got ${type || "no Content-Type"}`;
+      throw gameSessionError("BAD_RESPONSE", `game-session: ${url} is not WebAssembly: ${what}; ${hint}`, response.status);
+    }
+    try {
+      return await WebAssembly.compile(bytes);
+    } catch (err) {
+      throw compileFailure(err, url, response.status, hint);
+    }
   }
-  const streaming = typeof WebAssembly.compileStreaming === "function" &&
-    /^application\/wasm\b/i.test(response.headers.get("Content-Type") || "");
-  let bytes;
+}
+
+// watched returns response with its body passed through a stream that calls progress for every
+// chunk and complete at its end, or response itself where streams are missing.
+function watched(response, progress, complete) {
+  if (!response.body || typeof TransformStream !== "function") return response;
+  const body = response.body.pipeThrough(new TransformStream({
+    __proto__: null,
+    transform(chunk, controller) {
+      progress();
+      controller.enqueue(chunk);
+    },
+    flush: complete,
+  }));
+  return new Response(body, { __proto__: null, status: response.status, headers: response.headers });
+}
+
+// fetchFailure explains a fetch that got no response. Across origins that is most often a
+// missing CORS header on the .wasm (a CDN's script tag, an assets host), which the browser
+// reports only as "Failed to fetch".
+function fetchFailure(err, url) {
+  let message = `game-session: could not fetch ${url}: ${describe(err)}`;
   try {
-    if (streaming) return await WebAssembly.compileStreaming(response);
-    bytes = await response.arrayBuffer();
-  } catch (err) {
-    throw compileFailure(err, url, response.status);
+    const page = globalThis.location && globalThis.location.origin;
+    const origin = new URL(url).origin;
+    if (page && page !== "null" && origin !== page) {
+      message += `; it is on another origin than the page (${page}), so its server must allow the page with ` +
+        "CORS (Access-Control-Allow-Origin)";
+    }
+  } catch {
+    // no page origin (Node) or an unparsable URL: the plain message
   }
-  try {
-    return await WebAssembly.compile(bytes);
-  } catch (err) {
-    throw compileFailure(err, url, response.status);
-  }
+  return gameSessionError("NETWORK_ERROR", message, 0, err);
 }
 
 // compileFailure tells a Content Security Policy block and a file that is not WebAssembly (an
 // HTML fallback page, say) from a body that broke off while it streamed.
-function compileFailure(err, url, status) {
+function compileFailure(err, url, status, hint) {
   const text = describe(err);
   if (/Content.Security.Policy|\bCSP\b|unsafe-eval/i.test(text)) {
     return gameSessionError("INVALID_STATE", "game-session: the page's Content Security Policy forbids WebAssembly; " +
       `add 'wasm-unsafe-eval' to its script-src (${text})`, 0, err);
   }
   if (err instanceof WebAssembly.CompileError) {
-    return gameSessionError("BAD_RESPONSE", `game-session: ${url} is not a WebAssembly module: ${text}`, status, err);
+    return gameSessionError("BAD_RESPONSE", `game-session: ${url} is not a WebAssembly module: ${text}; ${hint}`, status, err);
   }
   return gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}: ${text}`, 0, err);
+}
+
+// goGlobal is the global object Go's runtime and the Go module see: the page's global for every
+// read, but what wasm_exec.js defines (Go, fs, process, path) and the loader's hand-over hook are
+// its own, so the page's global gains nothing and a page's own process or fs is neither used nor
+// replaced. The Go module reaches the page's global as its globalThis property (wasm/main.go).
+function goGlobal(hook) {
+  const real = globalThis;
+  const own = { __proto__: null, Go: undefined, fs: undefined, process: undefined, path: undefined, __gameSessionInit: hook };
+  return new Proxy(own, {
+    __proto__: null,
+    get: (target, key) => (key in target ? target[key] : Reflect.get(real, key)),
+    has: (target, key) => key in target || key in real,
+  });
 }
 
 function isPlainObject(value) {
@@ -81,7 +193,8 @@ function isPlainObject(value) {
 }
 
 // createGameSession returns the public API at once; boot() loads the module behind it.
-// settings.apiBase is the loader's default apiBase (the script tag's data-api-base, or configure()).
+// settings.apiBase is the loader's default apiBase (the script tag's data-api-base, or configure());
+// settings.wasmHint ends an error about a wrong .wasm with how to point the loader at the right one.
 function createGameSession(settings) {
   let api = null; // the Go module's API once it registered itself
   let stopped = null; // the error every call gets once the module can no longer answer
@@ -111,7 +224,7 @@ function createGameSession(settings) {
   function invoke(name, args) {
     if (stopped) return Promise.reject(stopped);
     try {
-      return Promise.race([api[name](...args), stop]);
+      return Promise.race([api[name](...args).then(undefined, named), stop]);
     } catch (err) {
       // The Go side rejects rather than throws; a throw means its runtime is gone (exited a
       // moment ago, before run()'s promise told us).
@@ -147,13 +260,17 @@ function createGameSession(settings) {
     resolveReady();
   }
 
-  function startSession(...args) {
-    const base = settings.apiBase;
-    if (base !== undefined && base !== null && base !== "") {
-      if (args.length < 2 || args[1] === undefined) args[1] = { apiBase: base };
-      else if (isPlainObject(args[1]) && args[1].apiBase === undefined) args[1] = { ...args[1], apiBase: base };
+  // The options go to the Go module untouched, with the default apiBase beside them as a third
+  // argument: Go alone applies the options rule (what a plain object is, which apiBase wins).
+  // A token over Go's 8 KiB cap is refused here, by its length: wasm_exec.js hashes every string
+  // handed to Go (its value table is a Map), which flattens a huge string first (~1 s for
+  // "a".repeat(2 ** 29 - 24) in Chromium). Go checks the same way for callers without the loader.
+  function startSession(token, options) {
+    if (typeof token === "string" && token.length > MAX_TOKEN_CHARS) {
+      return Promise.reject(gameSessionError("INVALID_ARGUMENT",
+        `authToken is too long (${token.length} characters, at most ${MAX_TOKEN_CHARS} bytes)`));
     }
-    return call("startSession", args);
+    return call("startSession", [token, options, settings.apiBase]);
   }
 
   function endSession() {
@@ -172,7 +289,9 @@ function createGameSession(settings) {
 
   function on(type, listener) {
     if (!EVENT_TYPES.includes(type)) {
-      throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${JSON.stringify(type)}; ` +
+      // Described without JSON.stringify, which throws on a BigInt, a cyclic object or a throwing toJSON.
+      const what = typeof type === "string" ? `"${type.slice(0, 32)}"` : `of type ${typeof type}`;
+      throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${what}; ` +
         `use one of ${EVENT_TYPES.join(", ")}`);
     }
     if (typeof listener !== "function") {
@@ -209,45 +328,40 @@ function createGameSession(settings) {
     };
   }
 
-  // boot loads Go's runtime (loadGo resolves to the Go class) and the module, and runs it.
-  // Every failure rejects ready and the queued calls; nothing is left waiting.
-  async function boot(loadGo, wasmUrl) {
+  // boot runs Go's runtime (defineGo, see wasm_exec.mjs) with a private global, loads the module
+  // and runs it. Every failure rejects ready and the queued calls; nothing is left waiting.
+  async function boot(defineGo, wasmUrl) {
     try {
       if (typeof WebAssembly !== "object" || WebAssembly === null) {
         throw gameSessionError("INVALID_STATE", "game-session: this browser has no WebAssembly");
       }
       const url = String(wasmUrl);
-      const [Go, module] = await Promise.all([loadGo(), compileWasm(url)]);
+      // The Go module calls __gameSessionInit(api) on its global from main, before it blocks (the
+      // bridge contract), so by the time go.run's synchronous part returns it has either
+      // registered or it never will: a module that did not is the wrong file, not a slow one.
+      let registered = false;
+      const global = goGlobal((goApi) => {
+        if (registered) return;
+        registered = true;
+        queueMicrotask(() => register(goApi));
+      });
+      const Go = defineGo(global);
+      const module = await compileWasm(url, settings.wasmHint);
       const go = new Go();
       let instance;
       try {
         instance = await WebAssembly.instantiate(module, go.importObject);
       } catch (err) {
-        throw gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this wasm_exec.js ` +
+        throw gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this loader's Go runtime ` +
           `(built by another Go version?): ${describe(err)}`, 0, err);
       }
       let exitCode = 0;
       const exit = go.exit;
-      go.exit = (code) => {
+      define(go, "exit", (code) => {
         exitCode = code;
         exit.call(go, code);
-      };
-      // The Go module calls __gameSessionInit(api) from main, before it blocks (the bridge
-      // contract), so by the time go.run's synchronous part returns it has either registered or
-      // it never will: a module that did not is the wrong file, not a slow one.
-      let registered = false;
-      const previousHook = globalThis.__gameSessionInit;
-      globalThis.__gameSessionInit = (goApi) => {
-        registered = true;
-        globalThis.__gameSessionInit = previousHook;
-        queueMicrotask(() => register(goApi));
-      };
-      let running;
-      try {
-        running = go.run(instance);
-      } finally {
-        if (!registered) globalThis.__gameSessionInit = previousHook;
-      }
+      });
+      const running = go.run(instance);
       running.then(
         () => fail(gameSessionError("INVALID_STATE", `game-session: the module stopped (Go exit code ${exitCode}); ` +
           "reload the page to start a new session")),
@@ -259,7 +373,7 @@ function createGameSession(settings) {
           "(is it game-session.wasm, built with this loader?)");
       }
     } catch (err) {
-      fail(err && err.name === "GameSessionError" ? err
+      fail(err instanceof GameSessionError ? err
         : gameSessionError("INVALID_STATE", `game-session: could not start: ${describe(err)}`, 0, err));
     }
   }
@@ -278,9 +392,12 @@ function createGameSession(settings) {
 }
 // #endregion core
 
-const settings = { apiBase: undefined, wasmUrl: undefined };
-// Go's runtime as wasm_exec.js defined it, taken now in case another script replaces it later.
-const GoRuntime = globalThis.Go;
+const settings = {
+  __proto__: null,
+  apiBase: undefined,
+  wasmUrl: undefined,
+  wasmHint: "point the loader at game-session.wasm with configure({ wasmUrl }) (see the README on bundlers)",
+};
 const session = createGameSession(settings);
 let booted = false;
 
@@ -290,7 +407,7 @@ let booted = false;
 function boot() {
   if (booted) return;
   booted = true;
-  session.boot(() => GoRuntime, settings.wasmUrl !== undefined ? settings.wasmUrl : defaultWasmUrl());
+  session.boot(defineGo, settings.wasmUrl !== undefined ? settings.wasmUrl : defaultWasmUrl());
 }
 
 function defaultWasmUrl() {
@@ -359,6 +476,9 @@ export function state() {
 export function on(type, listener) {
   return session.on(type, listener);
 }
+
+// The class of every rejection; instanceof also accepts the Go module's errors (see above).
+export { GameSessionError };
 
 // A live binding: the Go module's version once it is ready (the same string, built from one source).
 export let version = session.version;

@@ -15,7 +15,10 @@ import (
 var version = "dev"
 
 func main() {
-	global := safejs.Global()
+	// Go's own global is the loader's private one (see browser.PageGlobal):
+	// the hand-over hook lives there; everything else uses the page's.
+	private := safejs.Global()
+	global := browser.PageGlobal(private)
 	console, _ := global.Get("console")
 
 	page := browser.NewPage(global)
@@ -43,7 +46,7 @@ func main() {
 		report("cannot build the API", err)
 		return
 	}
-	if err := browser.Handover(global, api); err != nil {
+	if err := browser.Handover(private, api); err != nil {
 		report("cannot hand the API to the page", err)
 	}
 	// The exported functions are Go callbacks: main must not return.

@@ -103,7 +103,7 @@ func (c *apiCall) record() {
 	c.s.calls.finish(c.seq, c.user, c.status, c.code, c.fault)
 	// Never the token: the user it names is enough to follow a session.
 	c.s.log.Info("api", "op", c.op, "user", c.user, "status", c.status, "code", c.code,
-		"fault", c.fault, "origin", c.r.Header.Get("Origin"), "duration", c.s.now().Sub(c.start))
+		"fault", c.fault, "origin", clip(c.r.Header.Get("Origin"), maxCallField), "duration", c.s.now().Sub(c.start))
 }
 
 // respond records the call and answers status with the success body or
@@ -195,6 +195,7 @@ func (s *server) handleAPI(op string, apply func(user string) error) http.Handle
 // whether it should still be served.
 func (s *server) injectFault(w http.ResponseWriter, c *apiCall) bool {
 	p := s.faults.plan(c.op)
+	s.allowDelay(w, p.delay) // past WriteTimeout (timeouts.go)
 	if p.delay > 0 && !sleep(c.r.Context(), p.delay) {
 		c.code = "CANCELED" // the client gave up (or the server is shutting down)
 		return false

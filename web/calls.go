@@ -1,8 +1,11 @@
 package main
 
 import (
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // The call log (DEV ONLY) records every POST to the three API endpoints so
@@ -16,6 +19,17 @@ import (
 // that finishes late (a call held by injected latency briefly holds back
 // the ones behind it). The log is a bounded ring; the oldest entries fall
 // off, and a call still in flight when it falls off is lost.
+//
+// Every entry has the fixed fields below, each string clipped to
+// maxCallField bytes and copied (never the request's headers or a slice of
+// them), so the ring holds at most capacity × (128 B of slot + 6 × 256 B),
+// 17 MB at the default 10 000, whatever the clients send (in practice
+// under 1 KB an entry: only Origin, Content-Type and the token's user come
+// from the client); the log line of a call is clipped the same way.
+
+// maxCallField bounds every string of a call record (an Origin is at most
+// scheme, a 253-byte host name and a port).
+const maxCallField = 256
 
 // call is one API call as GET /dev/calls shows it.
 type call struct {
@@ -69,7 +83,8 @@ func (l *callLog) begin(at time.Time, op, contentType, origin string) uint64 {
 		l.advance()
 	}
 	l.ring[seq%uint64(len(l.ring))] = slot{call: call{
-		Seq: seq, At: unixMs(at), Op: op, ContentType: contentType, Origin: origin,
+		Seq: seq, At: unixMs(at), Op: clip(op, maxCallField),
+		ContentType: clip(contentType, maxCallField), Origin: clip(origin, maxCallField),
 	}}
 	return seq
 }
@@ -91,7 +106,7 @@ func (l *callLog) finish(seq uint64, user string, status int, code, fault string
 	if s.Seq != seq {
 		return // fell off the ring while in flight
 	}
-	s.User, s.Status, s.Code, s.Fault, s.done = user, status, code, fault, true
+	s.User, s.Status, s.Code, s.Fault, s.done = clip(user, maxCallField), status, clip(code, maxCallField), clip(fault, maxCallField), true
 	l.advance()
 }
 
@@ -131,4 +146,31 @@ func (l *callLog) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.floor = l.next - 1
+}
+
+// retainedBytes is what the ring holds: its slots plus the bytes of their
+// strings (each a private copy, see clip).
+func (l *callLog) retainedBytes() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.ring) * int(unsafe.Sizeof(slot{}))
+	for _, s := range l.ring {
+		n += len(s.Op) + len(s.User) + len(s.Code) + len(s.ContentType) + len(s.Origin) + len(s.Fault)
+	}
+	return n
+}
+
+// clip returns s cut to at most n bytes (n >= 3; on a rune boundary, ending in
+// "…" when cut), as a fresh copy: a header value kept in the call log must
+// neither be whole (a 1 MB Origin) nor pin the request's memory.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return strings.Clone(s)
+	}
+	const mark = "…"
+	i := max(n-len(mark), 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + mark // the concatenation copies
 }

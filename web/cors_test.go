@@ -76,12 +76,35 @@ func TestCORSDefaultNone(t *testing.T) {
 	}
 }
 
-// "*" allows any origin, reflected because credentials are allowed.
-func TestCORSStarReflects(t *testing.T) {
+// "*" allows any origin with a literal "*" and never with credentials
+// (the Fetch standard refuses "*" with credentials; reflecting each origin
+// instead would hand every site, and the "null" origin of sandboxed pages,
+// the user's cookies). "null" cannot be listed, nor "*" mixed with others.
+func TestCORSStarWithoutCredentials(t *testing.T) {
 	s := newTestServer(t, config{corsOrigins: []string{"*"}})
 	ts := startHTTP(t, s)
-	res := preflight(t, ts.Client(), ts.URL+"/api/games/sessions/initiate", "https://any.example")
-	if got := res.Header.Get("Access-Control-Allow-Origin"); got != "https://any.example" {
-		t.Fatalf("Allow-Origin %q, want the reflected origin", got)
+	for _, origin := range []string{"https://any.example", "null", "http://localhost:3000"} {
+		res := preflight(t, ts.Client(), ts.URL+"/api/games/sessions/initiate", origin)
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("preflight from %s: Allow-Origin %q, want *", origin, got)
+		}
+		if got := res.Header.Get("Access-Control-Allow-Credentials"); got != "" {
+			t.Errorf("preflight from %s: Allow-Credentials %q", origin, got)
+		}
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/games/sessions/heartbeat", strings.NewReader(tokenBody("x")))
+		req.Header.Set("Origin", origin)
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.Header.Get("Access-Control-Allow-Origin") != "*" || res.Header.Get("Access-Control-Allow-Credentials") != "" {
+			t.Errorf("POST from %s: %v", origin, res.Header)
+		}
+	}
+	for _, bad := range []string{"null", "NULL", "*, https://a.example", "https://a.example,null"} {
+		if _, err := newServer(config{ttl: 1, secret: []byte("k"), corsOrigins: splitOrigins(bad)}); err == nil {
+			t.Errorf("-cors-origin %q accepted", bad)
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (s *server) handleSessions(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleExpire(w http.ResponseWriter, r *http.Request) {
 	user := r.PathValue("user")
 	had := s.store.expire(user)
-	s.log.Info("dev expire", "user", user, "hadSession", had)
+	s.log.Info("dev expire", "user", clip(user, maxCallField), "hadSession", had)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -103,8 +103,11 @@ func callOp(t testing.TB, c *http.Client, base, op, tok string) reply {
 
 // serve runs one request through the handler without a network, for
 // testing/synctest bubbles (a real listener would never let time advance).
+// It is addressed to 127.0.0.1, as the tests' real requests are (httptest's
+// default Host, example.com, is refused by /dev/).
 func serve(s http.Handler, method, target, contentType, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.Host = "127.0.0.1"
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

@@ -5,8 +5,9 @@
 // faults and read back every call, and the playground (index.html) plus
 // dist/ as static files.
 //
-//	go run ./web [-addr 127.0.0.1:8080] [-ttl 10s] [-secret KEY]
+//	go run ./web [-addr 127.0.0.1:8080] [-ttl 10s] [-secret KEY] [-check]
 //	             [-cors-origin https://a.example,https://b.example] [-root DIR]
+//	             [-allow-host 192.168.1.20] [-dev-origin http://localhost:3000]
 //
 // It prints one line to stdout, "game-session dev server: http://HOST:PORT/",
 // once it is listening (tests start it with -addr 127.0.0.1:0 and read the
@@ -52,13 +53,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	ttl := fs.Duration("ttl", 10*time.Second, "session lifetime without a heartbeat")
 	secret := fs.String("secret", "dev-secret-change-me", "HS256 key the dev tokens are signed and checked with")
-	corsOrigin := fs.String("cors-origin", "", `comma-separated origins allowed to call cross-origin ("*" = any); default none`)
+	corsOrigin := fs.String("cors-origin", "", `comma-separated origins allowed to call the session API cross-origin ("*" alone = any, without credentials); default none`)
+	allowHost := fs.String("allow-host", "", "comma-separated Host names or addresses /dev/* answers besides loopback ones (e.g. this machine's LAN address); default none")
+	devOrigin := fs.String("dev-origin", "", "comma-separated origins allowed to call /dev/* cross-origin (no credentials); default none")
 	root := fs.String("root", "", "directory served as static files (default: the repository root, found from the working directory)")
+	check := fs.Bool("check", false, "only check that -addr can be listened on, then exit (./build.sh serve does, before its build)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *check {
+		ln, err := listen(*addr)
+		if err != nil {
+			return err
+		}
+		return ln.Close()
 	}
 	if *root == "" {
 		*root = findRoot()
@@ -69,13 +80,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ttl:         *ttl,
 		secret:      []byte(*secret),
 		corsOrigins: splitOrigins(*corsOrigin),
+		allowHosts:  splitOrigins(*allowHost),
+		devOrigins:  splitOrigins(*devOrigin),
 		root:        *root,
 		log:         log,
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
 		return err
 	}
@@ -84,20 +97,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// shutdown does not wait for them.
 	base, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		// No WriteTimeout: injected latency may be up to two minutes.
-		BaseContext: func(net.Listener) context.Context { return base },
-		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	srv.keepAlives = hs.SetKeepAlivesEnabled
+	hs := newHTTPServer(srv, defaultTimeouts) // timeouts.go
+	hs.BaseContext = func(net.Listener) context.Context { return base }
+	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 
 	fmt.Fprintf(stdout, "game-session dev server: %s\n", displayURL(ln.Addr()))
+	if exposed(ln.Addr()) { // exposure.go
+		ifaces, _ := net.InterfaceAddrs()
+		warnExposed(stdout, stderr, ln.Addr(), ifaces)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "root", *root, "ttl", *ttl,
-		"corsOrigins", splitOrigins(*corsOrigin))
+		"corsOrigins", splitOrigins(*corsOrigin), "allowHosts", splitOrigins(*allowHost), "devOrigins", splitOrigins(*devOrigin))
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -120,15 +130,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// displayURL is the URL to print for a listener: an unspecified host
-// (":8080", "0.0.0.0") is shown as localhost so the line can be opened.
+// listen listens on addr; a taken port's error says how to pick another.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%w: another program (another dev server?) has this port; "+
+			"stop it, or choose another address with -addr, e.g. -addr 127.0.0.1:9000 (-addr 127.0.0.1:0 picks a free port)", err)
+	}
+	return ln, err
+}
+
+// displayURL is the URL to print for a listener, one this machine can open:
+// an unspecified host (":8080", "0.0.0.0", "[::]") is shown as 127.0.0.1
+// (the URLs other machines use are printed after it, with a warning:
+// exposure.go).
 func displayURL(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
 	if err != nil {
 		return "http://" + a.String() + "/"
 	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+	// Go listens on both families for either unspecified address.
+	if ip := net.ParseIP(host); ip == nil {
 		host = "localhost"
+	} else if ip.IsUnspecified() {
+		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }

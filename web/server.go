@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -17,7 +16,9 @@ import (
 type config struct {
 	ttl         time.Duration    // session lifetime without heartbeat
 	secret      []byte           // HS256 key of the tokens
-	corsOrigins []string         // origins allowed cross-origin; "*" = any (reflected)
+	corsOrigins []string         // origins allowed to call the API cross-origin; "*" = any, without credentials
+	allowHosts  []string         // Host names /dev/ answers besides loopback ones
+	devOrigins  []string         // origins allowed to call /dev/ cross-origin (no credentials)
 	root        string           // static files; "" = none
 	now         func() time.Time // nil = time.Now
 	random      func() float64   // fault draws; nil = math/rand/v2
@@ -42,6 +43,9 @@ type server struct {
 	// page. Turning them off also closes the idle connections left from
 	// loading the page.
 	keepAlives func(enabled bool)
+	// writeTimeout is the HTTP server's WriteTimeout (0: none), which
+	// allowDelay extends for calls that wait out injected latency.
+	writeTimeout time.Duration
 
 	handler http.Handler
 }
@@ -76,16 +80,28 @@ func newServer(cfg config) (*server, error) {
 	mux.HandleFunc("POST /api/games/sessions/heartbeat", s.handleAPI("heartbeat", s.store.heartbeat))
 	mux.HandleFunc("POST /api/games/sessions/end", s.handleAPI("end", s.store.end))
 	mux.HandleFunc("/api/games/sessions/{op}", s.handleAPIFallback)
-	mux.Handle("/dev/", s.devRoutes())
 	if cfg.root != "" {
-		root, err := os.OpenRoot(cfg.root)
+		static, err := newStaticFiles(cfg.root)
 		if err != nil {
 			return nil, fmt.Errorf("static root: %w", err)
 		}
 		// The root stays open for the life of the process.
-		mux.Handle("/", &staticFiles{root: root})
+		mux.Handle("/", static)
 	}
-	s.handler = corsHandler(cfg.corsOrigins).Handler(mux)
+	apiCORS, err := corsHandler(cfg.corsOrigins)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := devGuard(s.devRoutes(), cfg.allowHosts, cfg.devOrigins)
+	if err != nil {
+		return nil, err
+	}
+	// /dev/ has its own guard and CORS (guard.go); -cors-origin is for the
+	// session API and the static files.
+	top := http.NewServeMux()
+	top.Handle("/dev/", dev)
+	top.Handle("/", apiCORS.Handler(mux))
+	s.handler = top
 	return s, nil
 }
 
@@ -94,26 +110,34 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // corsHandler answers preflights and adds CORS headers for the allowed
-// origins. Same-origin requests need none of it. Credentials are allowed
-// (the SDK's credentials option may be "include"), so "*" cannot be sent
-// literally: it is implemented by reflecting the request's Origin.
-func corsHandler(origins []string) *cors.Cors {
+// origins. Same-origin requests need none of it. A listed origin may send
+// credentials (the SDK's credentials option may be "include"); "*" alone
+// means any origin and is answered as a literal "*" without credentials,
+// as the Fetch standard requires: reflecting every origin with credentials
+// would let any site, and the "null" origin of sandboxed pages, act with the
+// user's cookies. "null" cannot be listed, for the same reason.
+func corsHandler(origins []string) (*cors.Cors, error) {
 	opts := cors.Options{
-		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
-		AllowedHeaders:   []string{"Content-Type"},
-		AllowCredentials: true,
-		MaxAge:           600,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders: []string{"Content-Type"},
+		MaxAge:         600,
 	}
 	switch {
 	case len(origins) == 0:
 		// rs/cors reads an empty list as "all origins": say "none" instead.
 		opts.AllowOriginFunc = func(string) bool { return false }
 	case slices.Contains(origins, "*"):
-		opts.AllowOriginFunc = func(string) bool { return true }
+		if len(origins) > 1 {
+			return nil, fmt.Errorf("-cors-origin: \"*\" means any origin; give it alone")
+		}
+		opts.AllowedOrigins = origins // rs/cors answers "*", and no credentials
+	case slices.ContainsFunc(origins, func(o string) bool { return strings.EqualFold(o, "null") }):
+		return nil, fmt.Errorf("-cors-origin: \"null\" is the origin of every sandboxed or file: page; it cannot be allowed")
 	default:
 		opts.AllowedOrigins = origins
+		opts.AllowCredentials = true
 	}
-	return cors.New(opts)
+	return cors.New(opts), nil
 }
 
 // splitOrigins parses -cors-origin: comma-separated, blanks dropped, and a

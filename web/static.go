@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,9 +25,10 @@ import (
 //   - Cache-Control: no-cache on everything: this is a dev server whose
 //     files change on every build, so browsers always revalidate (cheap:
 //     Last-Modified makes it a 304).
-//   - Dot files and directories (.git, .ci) are never served, directories
-//     are not listed, and os.Root keeps every open inside -root (no ../ or
-//     symlink escapes).
+//   - Dot files and directories (.git, .ci) are never served, neither by
+//     name nor through a symlink that points at one; directories are not
+//     listed; and os.Root keeps every open inside -root (no ../ or symlink
+//     escapes).
 
 var contentTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
@@ -65,6 +67,61 @@ var encodings = []struct{ token, suffix string }{
 
 type staticFiles struct {
 	root *os.Root
+	dir  string // the root's real path (symlinks resolved), for resolve
+}
+
+// newStaticFiles serves dir.
+func newStaticFiles(dir string) (*staticFiles, error) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, err
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(real)
+	if err != nil {
+		return nil, err
+	}
+	return &staticFiles{root: root, dir: real}, nil
+}
+
+// resolve returns the root-relative, slash-separated path rel really
+// names, its symlinks followed, and whether it may be served: it must stay
+// inside the root and have no dot-file or dot-directory segment, so the dot
+// rule holds for where a symlink points, not only for the URL. (os.Root
+// alone keeps opens inside the root but would follow "peek" -> ".git".)
+// What resolve checked is what is then opened: the resolved path, through
+// the root.
+func (sf *staticFiles) resolve(rel string) (string, bool) {
+	real, err := filepath.EvalSymlinks(filepath.Join(sf.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", false
+	}
+	r, err := filepath.Rel(sf.dir, real)
+	if err != nil || !filepath.IsLocal(r) { // IsLocal(".") is true
+		return "", false
+	}
+	r = filepath.ToSlash(r)
+	if r == "." {
+		return r, true
+	}
+	for seg := range strings.SplitSeq(r, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return "", false
+		}
+	}
+	return r, true
+}
+
+// stat is root.Stat of the resolved rel, and the resolved path.
+func (sf *staticFiles) stat(rel string) (string, fs.FileInfo, error) {
+	r, ok := sf.resolve(rel)
+	if !ok {
+		return "", nil, fs.ErrNotExist
+	}
+	fi, err := sf.root.Stat(r)
+	return r, fi, err
 }
 
 func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +141,7 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rel == "" {
 		rel = "."
 	}
-	fi, err := sf.root.Stat(rel)
+	real, fi, err := sf.stat(rel)
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -100,7 +157,7 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rel = path.Join(rel, "index.html")
-		if fi, err = sf.root.Stat(rel); err != nil || !fi.Mode().IsRegular() {
+		if real, fi, err = sf.stat(rel); err != nil || !fi.Mode().IsRegular() {
 			http.NotFound(w, r) // no directory listings
 			return
 		}
@@ -115,10 +172,10 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 
-	serve, serveInfo := rel, fi
+	serve, serveInfo := real, fi
 	accept := r.Header.Get("Accept-Encoding")
 	for _, enc := range encodings {
-		sfi, err := sf.root.Stat(rel + enc.suffix)
+		sreal, sfi, err := sf.stat(rel + enc.suffix)
 		if err != nil || !sfi.Mode().IsRegular() || sfi.ModTime().Before(fi.ModTime()) {
 			continue
 		}
@@ -126,8 +183,8 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !slices.Contains(h.Values("Vary"), "Accept-Encoding") {
 			h.Add("Vary", "Accept-Encoding") // keep rs/cors's Vary: Origin
 		}
-		if serve == rel && acceptsEncoding(accept, enc.token) {
-			serve, serveInfo = rel+enc.suffix, sfi
+		if serve == real && acceptsEncoding(accept, enc.token) {
+			serve, serveInfo = sreal, sfi
 			h.Set("Content-Encoding", enc.token)
 			// ServeContent leaves Content-Length out when Content-Encoding
 			// is set (it guards against on-the-fly compressors); these bytes

@@ -190,3 +190,64 @@ func TestStaticRealDist(t *testing.T) {
 		t.Fatalf("dist wasm: %d %v", r.status, r.header)
 	}
 }
+
+// The dot rule holds for where symlinks point: a link in the root to a
+// dot-directory, a dot-file, or out of the root is not served, by file,
+// through a directory, as a directory index or as a precompressed sibling;
+// links to ordinary files and directories inside the root still work.
+func TestStaticSymlinksFollowTheDotRule(t *testing.T) {
+	dir := staticRoot(t)
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "x.txt"), []byte("outside"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "pub"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".hidden.html"), []byte("hidden index"), 0o644)
+	os.WriteFile(filepath.Join(dir, "dist/app.js"), []byte("// app"), 0o644)
+	// Older than .git/config, so its linked .br would not be stale.
+	old := time.Now().Add(-3 * time.Hour)
+	os.Chtimes(filepath.Join(dir, "dist/app.js"), old, old)
+	links := map[string]string{
+		"peek":               ".git",
+		"conf.txt":           ".git/config",
+		"dist/s.txt":         ".secret",
+		"abs.txt":            filepath.Join(dir, ".git/config"),
+		"out":                outside,
+		"pub/index.html":     "../.hidden.html",
+		"dist/app.js.br":     "../.git/config",
+		"loop":               "loop",
+		"dist/deep/x":        "../../.git/config",
+		"dist/link.html":     "../index.html",
+		"dist/sublink":       "sub",
+		"dist/dotdir-parent": "../.git/..",
+	}
+	for name, target := range links {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := newTestServer(t, config{root: dir})
+	ts := startHTTP(t, s)
+	refused := []string{
+		"/peek/config", "/peek/", "/peek", "/conf.txt", "/dist/s.txt", "/abs.txt",
+		"/out/x.txt", "/pub/", "/loop", "/dist/deep/x",
+	}
+	for _, p := range refused {
+		if r := fetch(t, ts.Client(), "GET", ts.URL+p, ""); r.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d %q, want 404", p, r.status, r.body)
+		}
+	}
+	if r := fetch(t, ts.Client(), "GET", ts.URL+"/dist/app.js", "br"); r.status != 200 || r.body != "// app" {
+		t.Errorf("app.js with a .br linked to .git/config: %d %q", r.status, r.body)
+	}
+	served := map[string]string{
+		"/dist/link.html":                "<!doctype html><title>playground</title>",
+		"/dist/sublink/":                 "sub index",
+		"/dist/dotdir-parent/index.html": "<!doctype html><title>playground</title>", // resolves to the root itself
+	}
+	for p, want := range served {
+		if r := fetch(t, ts.Client(), "GET", ts.URL+p, ""); r.status != 200 || r.body != want {
+			t.Errorf("GET %s: %d %q, want %q", p, r.status, r.body, want)
+		}
+	}
+}

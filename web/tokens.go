@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -17,6 +18,8 @@ import (
 // checked against the injected clock (so testing/synctest can expire them),
 // and no leeway: an expired token is expired. A token without exp is
 // accepted, as RFC 7519 makes exp optional; every dev token carries one.
+// On top of the library, claims.go reads the raw claims exactly: one key
+// per name, exact case, exp/iat/nbf as numbers, no iat in the future.
 
 // maxUserLen bounds the user names the dev server mints tokens for and
 // accepts from tokens, so a single signed token cannot bloat the store.
@@ -63,6 +66,11 @@ func (tk *tokens) user(token string) (string, error) {
 	if err != nil {
 		return "", tokenError(parsed, err)
 	}
+	// Signed by us, but encoding/json may have read it loosely: check the
+	// raw header and claims segments exactly (claims.go).
+	if err := tk.strict(token); err != nil {
+		return "", err
+	}
 	switch {
 	case claims.Subject == "":
 		return "", errors.New("token names no user (sub)")
@@ -70,6 +78,22 @@ func (tk *tokens) user(token string) (string, error) {
 		return "", fmt.Errorf("token user (sub) longer than %d bytes", maxUserLen)
 	}
 	return claims.Subject, nil
+}
+
+// strict applies strictJSONObject to the header and claims of a token the
+// parser accepted (so it has three segments that decode).
+func (tk *tokens) strict(token string) error {
+	segs := strings.SplitN(token, ".", 3)
+	for i, what := range []string{"header", "claims"} {
+		seg, err := tk.parser.DecodeSegment(segs[i])
+		if err != nil {
+			return errors.New("malformed token")
+		}
+		if err := strictJSONObject(seg, tk.now(), iatLeeway); err != nil {
+			return fmt.Errorf("invalid token %s: %v", what, err)
+		}
+	}
+	return nil
 }
 
 // tokenError turns a jwt error into a short reason for the client.

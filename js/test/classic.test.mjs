@@ -1,17 +1,24 @@
-// The classic script's own part (js/game-session.js): globals defined at once, wasm_exec.js and
-// the .wasm found beside the script, data-api-base merged, failures of the runtime script
-// reported. It runs in a separate Node context with a minimal fake document; the loading core
-// is the one loader.test.mjs checks, and the browser tests run the script in Chromium.
+// The classic script's own part (js/game-session.js): globals defined at once (and no others),
+// the .wasm found beside the script, data-api-base merged, Go's runtime run on a private global.
+// It runs in a separate Node context with a minimal fake document and the fake runtime spliced in
+// where build.sh puts Go's; the loading core is the one loader.test.mjs checks, and the browser
+// tests run the built script in Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
-import { jsDir, serve } from "./helpers.mjs";
+import { defineGoSource, jsDir, serve } from "./helpers.mjs";
 
 const EMPTY_WASM = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-const classic = readFileSync(path.join(jsDir, "game-session.js"), "utf8");
 const fakeGo = readFileSync(path.join(jsDir, "test", "fixtures", "wasm_exec.js"), "utf8");
+// What build.sh does to js/game-session.js, with the fake runtime.
+function built(runtime) {
+  const source = readFileSync(path.join(jsDir, "game-session.js"), "utf8");
+  assert.match(source, /^ *\/\* @wasm_exec \*\/$/m);
+  return source.replace(/^ *\/\* @wasm_exec \*\/$/m, () => defineGoSource(runtime));
+}
+const classic = built(fakeGo);
 let server;
 
 before(async () => {
@@ -19,37 +26,30 @@ before(async () => {
 });
 after(() => server.close());
 
-// page runs the classic script as <script src=src data-api-base=apiBase nonce=...> would.
-// goScriptFails makes the wasm_exec.js tag fire "error" instead of loading.
-function page({ src, apiBase = null, goScriptFails = false }) {
-  const tags = [];
+// page runs the classic script as <script src=src data-api-base=apiBase> would, in a context that
+// stands for the page's global.
+function page({ src, apiBase = null, script = classic }) {
   const warnings = [];
   const document = {
-    currentScript: { src, nonce: "r4nd0m", crossOrigin: null, getAttribute: (name) => (name === "data-api-base" ? apiBase : null) },
+    currentScript: { src, getAttribute: (name) => (name === "data-api-base" ? apiBase : null) },
     baseURI: "http://page.example.test/",
     querySelectorAll: () => [],
-    createElement: (name) => ({ name }),
-    head: {
-      appendChild(tag) {
-        tags.push(tag);
-        setTimeout(() => {
-          if (goScriptFails) return tag.onerror();
-          vm.runInContext(fakeGo, context);
-          tag.onload();
-        }, 0);
-      },
-    },
   };
   const context = vm.createContext({
     document,
     fetch,
     URL,
+    Response,
+    TransformStream,
+    AbortController,
     setTimeout,
+    setInterval,
+    clearInterval,
     queueMicrotask,
     console: { warn: (...args) => warnings.push(args.join(" ")) },
   });
-  context.run = () => vm.runInContext(classic, context);
-  return { context, tags, warnings };
+  context.run = () => vm.runInContext(script, context);
+  return { context, warnings };
 }
 
 // fakeApi is the API object a Go module would hand over; it records startSession's arguments.
@@ -63,13 +63,16 @@ function fakeApi(calls) {
   };
 }
 
-test("defines the globals at once, loads its files from beside itself, merges data-api-base", async () => {
-  const { context, tags } = page({ src: `${server.url}/lib/game-session.js`, apiBase: "https://api.example.test" });
+test("defines exactly its three globals at once, loads the .wasm from beside itself, passes data-api-base to Go", async () => {
+  const { context } = page({ src: `${server.url}/lib/game-session.js`, apiBase: "https://api.example.test" });
   const calls = [];
-  context.__fakeGoRun = () => {
-    context.__gameSessionInit(fakeApi(calls));
+  let goGlobal;
+  context.__fakeGoRun = (go, instance, global) => {
+    goGlobal = global;
+    global.__gameSessionInit(fakeApi(calls));
     return new Promise(() => {});
   };
+  const before = vm.runInContext("Object.getOwnPropertyNames(globalThis)", context);
   context.run();
   assert.equal(typeof context.startSession, "function");
   assert.equal(typeof context.endSession, "function");
@@ -80,34 +83,40 @@ test("defines the globals at once, loads its files from beside itself, merges da
   const started = context.startSession("tok");
   await context.GameSession.ready;
   assert.deepEqual(await started, { success: true });
-  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", { apiBase: "https://api.example.test" }]]);
-  assert.equal(tags.length, 1);
-  assert.equal(tags[0].src, `${server.url}/lib/wasm_exec.js`);
-  assert.equal(tags[0].nonce, "r4nd0m", "the CSP nonce of the loader's tag is passed on");
+  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", null, "https://api.example.test"]]);
   assert.equal(context.GameSession.version, "9.9.9-fake");
   assert.equal(context.GameSession.state(), "active");
+  const after = vm.runInContext("Object.getOwnPropertyNames(globalThis)", context);
+  assert.deepEqual([...after].filter((n) => !before.includes(n)).sort(), ["GameSession", "endSession", "startSession"]);
+  assert.equal(typeof goGlobal.Go, "function", "Go's runtime defined Go on its own global");
+  assert.equal(goGlobal.document, context.document, "which reads through to the page's");
 });
 
 test("a second copy of the script does nothing but warn", async () => {
-  const { context, tags, warnings } = page({ src: `${server.url}/lib/game-session.js` });
-  context.__fakeGoRun = () => {
-    context.__gameSessionInit(fakeApi([]));
+  const { context, warnings } = page({ src: `${server.url}/lib/game-session.js` });
+  let runs = 0;
+  context.__fakeGoRun = (go, instance, global) => {
+    runs++;
+    global.__gameSessionInit(fakeApi([]));
     return new Promise(() => {});
   };
   context.run();
   const first = context.GameSession;
   context.run();
   assert.equal(context.GameSession, first);
-  assert.equal(tags.length, 1, "only one wasm_exec.js tag");
   assert.match(warnings.join("\n"), /included twice/);
   await first.ready;
+  assert.equal(runs, 1, "one Go module");
 });
 
-test("wasm_exec.js failing to load rejects ready and the queued calls", async () => {
-  const { context } = page({ src: `${server.url}/lib/game-session.js`, goScriptFails: true });
+test("Go's runtime failing to start rejects ready and the queued calls", async () => {
+  const { context } = page({
+    src: `${server.url}/lib/game-session.js`,
+    script: built('throw new Error("globalThis.crypto is not available, polyfill required");'),
+  });
   context.run();
   const call = context.endSession();
-  const expected = { name: "GameSessionError", code: "NETWORK_ERROR", status: 0, message: `game-session: could not load ${server.url}/lib/wasm_exec.js` };
+  const expected = { name: "GameSessionError", code: "INVALID_STATE", status: 0, message: /could not start: globalThis\.crypto is not available/ };
   await assert.rejects(context.GameSession.ready, expected);
   await assert.rejects(call, expected);
 });

@@ -17,6 +17,15 @@ export function needDist() {
   }
 }
 
+// defineGoSource wraps a wasm_exec.js text as build.sh does (js/wasm_exec.wrapper.js), giving
+// the source of function defineGo(globalThis); exported adds the ESM export.
+export function defineGoSource(wasmExec, { exported = false } = {}) {
+  const wrapper = readFileSync(path.join(jsDir, "wasm_exec.wrapper.js"), "utf8");
+  const lines = wrapper.split("\n").map((line) => (line.includes("/* @wasm_exec.js */") ? wasmExec : line));
+  const source = lines.join("\n");
+  return exported ? source.replace(/^function defineGo\(/m, "export function defineGo(") : source;
+}
+
 export function packageVersion() {
   return JSON.parse(readFileSync(path.join(jsDir, "package.json"), "utf8")).version;
 }

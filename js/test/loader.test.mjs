@@ -3,10 +3,10 @@
 // over HTTP, so queueing, listeners, load failures and module exit are checked one by one.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { closedPortUrl, jsDir, serve, tempDir } from "./helpers.mjs";
+import { closedPortUrl, defineGoSource, jsDir, serve, tempDir } from "./helpers.mjs";
 
 // The smallest valid module: magic and version, no imports, so any import object fits.
 const EMPTY_WASM = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -19,11 +19,13 @@ let loads = 0;
 before(async () => {
   dir = tempDir("loader");
   copyFileSync(path.join(jsDir, "game-session.mjs"), path.join(dir, "game-session.mjs"));
-  copyFileSync(path.join(jsDir, "test", "fixtures", "wasm_exec.js"), path.join(dir, "wasm_exec.js"));
+  const fake = readFileSync(path.join(jsDir, "test", "fixtures", "wasm_exec.js"), "utf8");
+  writeFileSync(path.join(dir, "wasm_exec.mjs"), defineGoSource(fake, { exported: true }));
   moduleUrl = pathToFileURL(path.join(dir, "game-session.mjs")).href;
   server = await serve({
     "/ok.wasm": { type: "application/wasm", body: EMPTY_WASM },
     "/octet.wasm": { type: "application/octet-stream", body: EMPTY_WASM },
+    "/charset.wasm": { type: "application/wasm; charset=utf-8", body: EMPTY_WASM },
     "/page.wasm": { type: "text/html", body: "<!doctype html><title>app</title>" },
     "/broken.wasm": { status: 500, type: "text/plain", body: "oops" },
   });
@@ -39,7 +41,7 @@ function fresh() {
   return import(`${moduleUrl}?load=${++loads}`);
 }
 
-// fakeApi is what a Go module hands to __gameSessionInit, recording what it is asked.
+// fakeApi is what a Go module hands to its global's __gameSessionInit, recording what it is asked.
 function fakeApi() {
   const listeners = new Map();
   const api = {
@@ -77,8 +79,8 @@ function fakeApi() {
 // goThatRegisters makes go.run hand over api at once and then run until stopped with exit(code).
 function goThatRegisters(api) {
   const control = {};
-  globalThis.__fakeGoRun = (go) => {
-    globalThis.__gameSessionInit(api);
+  globalThis.__fakeGoRun = (go, instance, global) => {
+    global.__gameSessionInit(api);
     return new Promise((resolve) => {
       control.exit = (code) => {
         go.exit(code);
@@ -90,7 +92,7 @@ function goThatRegisters(api) {
   return control;
 }
 
-test("calls made before ready wait, then run in order with apiBase merged in", async () => {
+test("calls made before ready wait, then run in order, options untouched and the default apiBase beside them", async () => {
   const api = fakeApi();
   goThatRegisters(api);
   const gs = await fresh();
@@ -99,25 +101,31 @@ test("calls made before ready wait, then run in order with apiBase merged in", a
   gs.on("statechange", (d) => states.push(d.state));
   assert.equal(gs.state(), "idle");
   const own = { apiBase: "https://own.example.test" };
+  // The loader reads nothing of the options: a getter that throws reaches Go, which rejects.
+  const hostile = { get debug() { throw new Error("getter"); } };
   const calls = [
     gs.startSession("tok-1"),
     gs.endSession(),
     gs.startSession("tok-2", { debug: true }),
     gs.startSession("tok-3", own),
     gs.startSession("tok-4", new Map()),
+    gs.startSession("tok-5", hostile),
   ];
   assert.deepEqual(api.calls, [], "nothing reaches the module before it is ready");
   await gs.ready;
   assert.deepEqual(await Promise.all(calls), calls.map(() => ({ success: true })));
-  assert.deepEqual(api.calls, [
-    ["startSession", "tok-1", { apiBase: "https://api.example.test" }],
+  const base = "https://api.example.test";
+  assert.equal(api.calls.length, 6);
+  assert.deepEqual(api.calls.slice(0, 5), [
+    ["startSession", "tok-1", undefined, base],
     ["endSession"],
-    ["startSession", "tok-2", { debug: true, apiBase: "https://api.example.test" }],
-    ["startSession", "tok-3", own],
-    ["startSession", "tok-4", new Map()],
+    ["startSession", "tok-2", { debug: true }, base],
+    ["startSession", "tok-3", own, base],
+    ["startSession", "tok-4", new Map(), base],
   ]);
-  assert.equal(api.calls[3][2], own, "an object with its own apiBase is passed as it is");
-  assert.deepEqual(states, ["starting", "starting", "starting", "starting"], "a listener added before ready sees the first event");
+  assert.equal(api.calls[3][2], own, "the options object is passed as it is");
+  assert.equal(api.calls[5][2], hostile, "even one whose getter throws (Go reads it, guarded)");
+  assert.deepEqual(states, ["starting", "starting", "starting", "starting", "starting"], "a listener added before ready sees the first event");
   assert.equal(gs.state(), "starting");
   assert.equal(gs.version, "9.9.9-fake", "version comes from the module once ready");
 });
@@ -129,7 +137,24 @@ test("without a default apiBase the options are passed untouched", async () => {
   gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
   await gs.startSession("tok");
   await gs.startSession("tok", { sessionTtlMs: 20000 });
-  assert.deepEqual(api.calls, [["startSession", "tok"], ["startSession", "tok", { sessionTtlMs: 20000 }]]);
+  assert.deepEqual(api.calls, [["startSession", "tok", undefined, undefined],
+    ["startSession", "tok", { sessionTtlMs: 20000 }, undefined]]);
+});
+
+test("a token over 8 KiB is refused by its length, before it reaches the module", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.startSession("x".repeat(8192)); // 8192 characters are the module's to judge
+  for (const token of ["a".repeat(2 ** 29 - 24), "é".repeat(2 ** 28), "x".repeat(8193)]) {
+    const t0 = performance.now();
+    const p = gs.startSession(token);
+    const ms = performance.now() - t0;
+    await assert.rejects(p, { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /too long/ });
+    assert.ok(ms < 200, `took ${ms} ms`);
+  }
+  assert.equal(api.calls.length, 1, "the module never saw the long ones");
 });
 
 test("calls after ready go straight to the module; rejections pass through", async () => {
@@ -141,9 +166,13 @@ test("calls after ready go straight to the module; rejections pass through", asy
   const err = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
   api.result = () => Promise.reject(err);
   await assert.rejects(gs.endSession(), (e) => e === err);
+  // Under a frozen Error.prototype the Go module's name assignment fails: the loader names it.
+  const unnamed = Object.assign(new Error("nope"), { code: "UNAUTHORIZED", status: 401 });
+  api.result = () => Promise.reject(unnamed);
+  await assert.rejects(gs.endSession(), (e) => e === unnamed && e.name === "GameSessionError" && e instanceof gs.GameSessionError);
 });
 
-test("application/wasm is compiled while it streams; a wrong MIME type falls back to an ArrayBuffer", async () => {
+test("exactly application/wasm is compiled while it streams; any other type (a charset too) from the bytes", async () => {
   const streaming = WebAssembly.compileStreaming;
   let streamed = 0;
   WebAssembly.compileStreaming = (...args) => {
@@ -151,7 +180,7 @@ test("application/wasm is compiled while it streams; a wrong MIME type falls bac
     return streaming(...args);
   };
   try {
-    for (const [file, expected] of [["ok.wasm", 1], ["octet.wasm", 0]]) {
+    for (const [file, expected] of [["ok.wasm", 1], ["octet.wasm", 0], ["charset.wasm", 0]]) {
       goThatRegisters(fakeApi());
       streamed = 0;
       const gs = await fresh();
@@ -198,6 +227,12 @@ test("on() refuses unknown event types and non-functions", async () => {
   const gs = await fresh();
   assert.throws(() => gs.on("beat", () => {}), { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /unknown event type "beat"/ });
   assert.throws(() => gs.on("end", "nope"), { name: "GameSessionError", code: "INVALID_ARGUMENT" });
+  // Values JSON.stringify throws on: still a GameSessionError (issue 12).
+  const cyclic = {};
+  cyclic.self = cyclic;
+  for (const bad of [1n, cyclic, { toJSON() { throw new Error("toJSON"); } }, Symbol("s")]) {
+    assert.throws(() => gs.on(bad, () => {}), { name: "GameSessionError", code: "INVALID_ARGUMENT", message: /unknown event type of type/ });
+  }
 });
 
 test("the module exiting after ready: calls, also one in flight, reject INVALID_STATE", async () => {
@@ -258,7 +293,7 @@ test("a module that never registers its API is refused, not waited for", async (
   const refused = { name: "GameSessionError", code: "INVALID_STATE", message: /did not register its API/ };
   await assert.rejects(gs.ready, refused);
   await assert.rejects(call, refused);
-  assert.equal(globalThis.__gameSessionInit, undefined, "the hook is removed again");
+  assert.equal("__gameSessionInit" in globalThis, false, "the hook is never a global");
 });
 
 test("load failures reject ready and pending calls with a clear GameSessionError", async (t) => {
@@ -267,7 +302,8 @@ test("load failures reject ready and pending calls with a clear GameSessionError
   const cases = [
     { file: "missing.wasm", code: "NETWORK_ERROR", status: 404, message: /\/missing\.wasm: HTTP 404/ },
     { file: "broken.wasm", code: "NETWORK_ERROR", status: 500, message: /\/broken\.wasm: HTTP 500/ },
-    { file: "page.wasm", code: "BAD_RESPONSE", status: 200, message: /\/page\.wasm is not a WebAssembly module/ },
+    { file: "page.wasm", code: "BAD_RESPONSE", status: 200,
+      message: /\/page\.wasm is not WebAssembly: got text\/html \(a web page\); point the loader at game-session\.wasm with configure\(\{ wasmUrl \}\)/ },
     { base: refused, file: "any.wasm", code: "NETWORK_ERROR", status: 0, message: /could not fetch http:\/\/127\.0\.0\.1:\d+\/any\.wasm/ },
   ];
   for (const c of cases) {
@@ -328,4 +364,45 @@ test("in a page the module starts loading by itself, after the importing task", 
   gs.configure({ wasmUrl: `${server.url}/ok.wasm` }); // same task as the import: still in time
   await gs.ready;
   assert.equal(gs.version, "9.9.9-fake");
+});
+
+test("GameSessionError is exported; instanceof accepts the loader's errors and the Go module's", async () => {
+  const gs = await fresh();
+  const loaderError = (() => {
+    try {
+      gs.on("beat", () => {});
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(loaderError instanceof gs.GameSessionError);
+  assert.ok(loaderError instanceof Error);
+  assert.deepEqual(Object.getOwnPropertyNames(loaderError).sort(), ["code", "message", "stack", "status"]);
+  // What the Go module rejects with (wasm/browser/errors.go): the page's Error with the name.
+  const goError = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
+  assert.ok(goError instanceof gs.GameSessionError);
+  assert.equal(new Error("other") instanceof gs.GameSessionError, false);
+  assert.equal(null instanceof gs.GameSessionError, false);
+  assert.equal({ name: "GameSessionError" } instanceof gs.GameSessionError, false);
+});
+
+test("the Go runtime gets a private global: its definitions and the hook never reach globalThis", async () => {
+  const before = Object.getOwnPropertyNames(globalThis);
+  let seen;
+  globalThis.__fakeGoRun = (go, instance, global) => {
+    seen = { Go: global.Go, fs: global.fs, hook: typeof global.__gameSessionInit, url: global.URL, page: global.globalThis };
+    global.__gameSessionInit(fakeApi());
+    return new Promise(() => {});
+  };
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  gs.startSession("x");
+  await gs.ready;
+  assert.equal(typeof seen.Go, "function", "wasm_exec.js's Go is on the private global");
+  assert.equal(seen.fs, undefined, "a page's fs is hidden from Go");
+  assert.equal(seen.hook, "function");
+  assert.equal(seen.url, URL, "everything else reads through to the page's global");
+  assert.equal(seen.page, globalThis, "the page's global is its globalThis (wasm/main.go)");
+  delete globalThis.__fakeGoRun;
+  assert.deepEqual(Object.getOwnPropertyNames(globalThis).filter((n) => !before.includes(n)), []);
 });

@@ -19,27 +19,45 @@ test("npm pack dist/ holds exactly the package's files", async () => {
   assert.equal(pack.name, "game-session");
   assert.equal(pack.version, packageVersion());
   assert.deepEqual(pack.files.map((f) => f.path).sort(), [
+    "LICENSE",
     "README.md",
     "game-session.d.ts",
     "game-session.js",
     "game-session.mjs",
     "game-session.wasm",
     "game-session.wasm.br",
+    "game-session.wasm.d.ts",
     "game-session.wasm.gz",
+    "global.d.ts",
     "package.json",
-    "wasm_exec.js",
+    "wasm_exec.mjs",
   ]);
 });
 
-test("dist/package.json: ESM with types, the classic script exported, side effects declared", () => {
+test("dist/package.json: MIT with its LICENSE, engines, and a README written for package users", () => {
+  const pkg = JSON.parse(readFileSync(path.join(distDir, "package.json"), "utf8"));
+  assert.equal(pkg.license, "MIT");
+  assert.match(readFileSync(path.join(distDir, "LICENSE"), "utf8"), /^MIT License\n/);
+  assert.match(pkg.engines.node, /^>=\d+$/);
+  const readme = readFileSync(path.join(distDir, "README.md"), "utf8");
+  assert.doesNotMatch(readme, /build\.sh/, "the package has no build.sh");
+  assert.match(readme, /npm install \.\/game-session-[^ ]*\.tgz/, "the package is installed from a tarball (not on npm)");
+  assert.match(readme, /reference types="game-session\/global"/);
+  assert.match(readme, /Access-Control-Allow-Origin/);
+});
+
+test("dist/package.json: ESM with types, the globals' types opt-in, the .wasm typed, side effects declared", () => {
   const pkg = JSON.parse(readFileSync(path.join(distDir, "package.json"), "utf8"));
   assert.equal(pkg.type, "module");
   assert.equal(pkg.types, "./game-session.d.ts");
+  assert.deepEqual(Object.keys(pkg.exports), [".", "./global", "./game-session.wasm", "./game-session.js", "./package.json"],
+    "no ./classic: a classic script cannot be bundled");
   assert.deepEqual(Object.keys(pkg.exports["."]), ["types", "import", "default"], "types must come first");
   assert.equal(pkg.exports["."].import, "./game-session.mjs");
-  assert.equal(pkg.exports["./classic"].default, "./game-session.js");
-  assert.equal(pkg.exports["./game-session.wasm"], "./game-session.wasm");
-  assert.deepEqual(pkg.sideEffects.sort(), ["./game-session.js", "./wasm_exec.js"]);
+  assert.deepEqual(pkg.exports["./global"], { types: "./global.d.ts" });
+  assert.deepEqual(pkg.exports["./game-session.wasm"], { types: "./game-session.wasm.d.ts", default: "./game-session.wasm" });
+  // Importing the ESM starts loading the module in a page: a side effect a bundler must keep.
+  assert.deepEqual(pkg.sideEffects.sort(), ["./game-session.js", "./game-session.mjs"]);
 });
 
 test("the version is the same everywhere once built", () => {
@@ -51,12 +69,23 @@ test("the version is the same everywhere once built", () => {
   }
 });
 
-test("the ESM imports Go's runtime and names the wasm so bundlers ship both", () => {
+test("Go's runtime comes from the toolchain, wrapped so that it defines no globals", async () => {
+  const { stdout } = await mustRun("go", ["env", "GOROOT"]);
+  // build.sh gives the record of a JS→Go call an own `result` (a page's Object.prototype setter
+  // would otherwise stop the module): the only change to the toolchain's file.
+  const guard = ["const event = { id: id, this: this, args: arguments };",
+    "const event = { id: id, this: this, args: arguments, result: undefined };"];
+  const original = readFileSync(path.join(stdout.trim(), "lib", "wasm", "wasm_exec.js"), "utf8");
+  assert.ok(original.includes(guard[0]), "the toolchain's wasm_exec.js has the guarded line");
+  const toolchain = original.replace(guard[0], guard[1]);
   const esm = readFileSync(path.join(distDir, "game-session.mjs"), "utf8");
-  assert.match(esm, /^import "\.\/wasm_exec\.js";$/m);
-  assert.match(esm, /new URL\("\.\/game-session\.wasm", import\.meta\.url\)/);
-  // wasm_exec.js must stay a plain script that defines globalThis.Go (the import relies on it).
-  const glue = readFileSync(path.join(distDir, "wasm_exec.js"), "utf8");
-  assert.match(glue, /globalThis\.Go = class/);
-  assert.doesNotMatch(glue, /^\s*(import|export)\s/m);
+  assert.match(esm, /^import \{ defineGo \} from "\.\/wasm_exec\.mjs";$/m);
+  assert.match(esm, /new URL\("\.\/game-session\.wasm", import\.meta\.url\)/, "the expression bundlers recognise");
+  const runtime = readFileSync(path.join(distDir, "wasm_exec.mjs"), "utf8");
+  assert.match(runtime, /^export function defineGo\(globalThis\) \{$/m);
+  assert.ok(runtime.includes(toolchain), "dist/wasm_exec.mjs holds this toolchain's wasm_exec.js");
+  const classic = readFileSync(path.join(distDir, "game-session.js"), "utf8");
+  assert.ok(classic.includes(toolchain), "dist/game-session.js holds this toolchain's wasm_exec.js");
+  assert.doesNotMatch(classic, /@wasm_exec/, "build.sh left the marker");
+  assert.match(classic, /^function defineGo\(globalThis\) \{$/m);
 });

@@ -35,7 +35,8 @@ before(async () => {
 
 after(() => server.close());
 
-test("dist/game-session.mjs loads the Go module and runs a session", async () => {
+test("dist/game-session.mjs loads the Go module and runs a session, adding nothing to globalThis", async () => {
+  const globals = Object.getOwnPropertyNames(globalThis);
   const gs = await import(pathToFileURL(path.join(distDir, "game-session.mjs")).href);
   assert.equal(gs.version, packageVersion(), "version before ready");
   gs.configure({ wasmUrl: `${base}/game-session.wasm`, apiBase: base });
@@ -52,6 +53,8 @@ test("dist/game-session.mjs loads the Go module and runs a session", async () =>
   assert.deepEqual(await gs.endSession(), { success: true });
   assert.equal(gs.state(), "ended");
   assert.deepEqual(states, ["starting", "active", "ending", "ended"]);
+  // Go's runtime (fs, process, path, Go) and the hand-over hook stay on the loader's private global.
+  assert.deepEqual(Object.getOwnPropertyNames(globalThis).filter((n) => !globals.includes(n)), [], "globals added by the import");
   assert.deepEqual(requests, [
     { path: "/api/games/sessions/initiate", type: "application/json", body: { auth_token: "header.payload.signature" } },
     { path: "/api/games/sessions/end", type: "application/json", body: { auth_token: "header.payload.signature" } },

@@ -39,14 +39,22 @@ test("globals-ok.ts type-checks: the classic script's globals", async () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
 
-test("bad.ts fails, with exactly the marked errors", async () => {
-  const r = await typecheck(bundler, "bad.ts");
-  assert.notEqual(r.code, 0, "tsc accepted bad.ts");
-  const expected = readFileSync(path.join(project, "bad.ts"), "utf8").split("\n").flatMap((line, i) => {
+// expectErrors checks that tsc failed with exactly the errors file marks "// expect TSnnnn".
+function expectErrors(r, file) {
+  assert.notEqual(r.code, 0, `tsc accepted ${file}`);
+  const expected = readFileSync(path.join(project, file), "utf8").split("\n").flatMap((line, i) => {
     const m = /\/\/ expect (TS\d+)$/.exec(line);
-    return m ? [`${i + 1} ${m[1]}`] : [];
+    return m ? [`${file}(${i + 1}) ${m[1]}`] : [];
   });
-  assert.ok(expected.length >= 5, "bad.ts lost its markers");
-  const got = [...r.stdout.matchAll(/^bad\.ts\((\d+),\d+\): error (TS\d+):/gm)].map((m) => `${m[1]} ${m[2]}`);
+  assert.ok(expected.length >= 3, `${file} lost its markers`);
+  const got = [...r.stdout.matchAll(/^([\w-]+\.ts)\((\d+),\d+\): error (TS\d+):/gm)].map((m) => `${m[1]}(${m[2]}) ${m[3]}`);
   assert.deepEqual(got, expected, r.stdout);
+}
+
+test("bad.ts fails, with exactly the marked errors", async () => {
+  expectErrors(await typecheck(bundler, "bad.ts"), "bad.ts");
+});
+
+test("the ES module's types declare no globals: a script using them without opting in fails", async () => {
+  expectErrors(await run(tsc, [...bundler, "ok.ts", "script-without-import.ts"], { cwd: project }), "script-without-import.ts");
 });

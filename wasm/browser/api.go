@@ -37,7 +37,7 @@ func (a *API) Object() (safejs.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts, err := ParseOptions(a.Global, arg(args, 1))
+		opts, err := ParseOptions(a.Global, arg(args, 1), arg(args, 2))
 		if err != nil {
 			return nil, err
 		}
@@ -77,12 +77,10 @@ func (a *API) Object() (safejs.Value, error) {
 	if err != nil {
 		return safejs.Undefined(), err
 	}
-	for k, v := range map[string]any{
-		"startSession": start, "endSession": end, "state": state, "on": on, "version": a.Version,
-	} {
-		if err := obj.Set(k, v); err != nil {
-			return safejs.Undefined(), err
-		}
+	err = defineAll(obj, []string{"startSession", "endSession", "state", "on", "version"},
+		[]any{start, end, state, on, a.Version})
+	if err != nil {
+		return safejs.Undefined(), err
 	}
 	return obj, nil
 }
@@ -90,34 +88,61 @@ func (a *API) Object() (safejs.Value, error) {
 // initHook is the loader's registration function (the bridge contract).
 const initHook = "__gameSessionInit"
 
-// Handover gives api to the loader: globalThis.__gameSessionInit(api) when
-// the loader defined it; otherwise (bare wasm_exec.js + .wasm) it sets the
-// globals startSession, endSession and GameSession = {...api, ready}.
+// PageGlobal returns the page's own global object. The loader runs Go with a
+// private global (goGlobal in js/game-session.mjs) that reads through to the
+// page's but keeps the hand-over hook and wasm_exec.js's definitions to itself;
+// the page's global is its globalThis. The browser pieces need that one: fetch
+// and addEventListener throw "Illegal invocation" when called on another object.
+// Without the loader (bare wasm_exec.js) it is the global itself.
+func PageGlobal(global safejs.Value) safejs.Value {
+	if g := prop(global, "globalThis"); g.Type() == safejs.TypeObject {
+		return g
+	}
+	return global
+}
+
+// Handover gives api to the loader: global.__gameSessionInit(api) when the
+// loader defined it (on the private global Go runs with, never the page's);
+// otherwise (bare wasm_exec.js + .wasm) it sets the globals startSession,
+// endSession and GameSession = {...api, ready}.
 func Handover(global, api safejs.Value) error {
 	if isFunc(global, initHook) {
 		_, err := global.Call(initHook, api)
-		return err
-	}
-	ns, err := jsGlobal("Object").New()
-	if err != nil {
-		return err
-	}
-	if _, err := jsGlobal("Object").Call("assign", ns, api); err != nil {
 		return err
 	}
 	ready, err := jsGlobal("Promise").Call("resolve")
 	if err != nil {
 		return err
 	}
-	_ = ns.Set("ready", ready)
-	for _, name := range []string{"startSession", "endSession"} {
-		if _, err := jsGlobal("Reflect").Call("set", global, name, prop(api, name)); err != nil {
+	ns, err := jsGlobal("Object").New()
+	if err != nil {
+		return err
+	}
+	names := []string{"startSession", "endSession", "state", "on", "version", "ready"}
+	vals := make([]any, len(names))
+	for i, name := range names[:len(names)-1] {
+		vals[i] = prop(api, name)
+	}
+	vals[len(names)-1] = ready
+	if err := defineAll(ns, names, vals); err != nil {
+		return err
+	}
+	// Defined rather than assigned, like the namespace's keys: a setter a
+	// page put on Object.prototype must not stop the handover. A global the
+	// page declared non-configurable (a top-level var) is assigned instead.
+	for _, name := range []string{"startSession", "endSession", "GameSession"} {
+		v := any(ns)
+		if name != "GameSession" {
+			v = prop(api, name)
+		}
+		if defineAll(global, []string{name}, []any{v}) == nil {
+			continue
+		}
+		if _, err := jsGlobal("Reflect").Call("set", global, name, v); err != nil {
 			return err
 		}
 	}
-	// Reflect.set, not Value.Set: a throwing setter must not escape through Go (see get).
-	_, err = jsGlobal("Reflect").Call("set", global, "GameSession", ns)
-	return err
+	return nil
 }
 
 // ConsoleLog returns a session.Config.Log that writes the engine's debug

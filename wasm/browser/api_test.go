@@ -253,6 +253,18 @@ func TestHandoverCallsTheLoaderHook(t *testing.T) {
 	assert.True(t, prop(g, "startSession").IsUndefined(), "globals are the loader's job then")
 }
 
+func TestPageGlobal(t *testing.T) {
+	// The loader's private global (a Proxy over the page's in js/game-session.mjs) names the
+	// page's global as its globalThis.
+	private := jsEval(t, `return new Proxy({ __gameSessionInit() {} }, { get: (o, k) => k in o ? o[k] : globalThis[k] })`)
+	assert.True(t, PageGlobal(private).Equal(safejs.Global()))
+	// Without the loader, the global is the page's.
+	assert.True(t, PageGlobal(safejs.Global()).Equal(safejs.Global()))
+	// Something without a globalThis object: itself.
+	g := jsEval(t, `return { globalThis: 42 }`)
+	assert.True(t, PageGlobal(g).Equal(g))
+}
+
 func TestErrorMessagesNeverHoldTheToken(t *testing.T) {
 	api, _, _ := newRealAPI(t)
 	secret := "SECRET" + strings.Repeat("s", 20) + "\u0001"

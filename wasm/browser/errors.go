@@ -46,18 +46,20 @@ func describe(err error) (code session.Code, status int, message string) {
 
 // newJSError builds the JS Error a Promise rejects with:
 // name "GameSessionError", code, status (0 = no response) and message.
+// name, code and status are defined, not assigned (see defineAll): a setter
+// a page put on Error.prototype, or a frozen Error.prototype, cannot make
+// building the error throw.
 func newJSError(err error) safejs.Value {
 	code, status, message := describe(err)
 	e, nerr := jsGlobal("Error").New(message)
+	keys, vals := []string{"name", "code", "status"}, []any{ErrorName, string(code), status}
 	if nerr != nil {
 		// No Error constructor (should not happen): a plain object still
 		// carries the fields a game reads.
 		e, _ = jsGlobal("Object").New()
-		_ = e.Set("message", message)
+		keys, vals = append(keys, "message"), append(vals, message)
 	}
-	_ = e.Set("name", ErrorName)
-	_ = e.Set("code", string(code))
-	_ = e.Set("status", status)
+	_ = defineAll(e, keys, vals)
 	return e
 }
 
@@ -82,7 +84,7 @@ func jsErrorText(v safejs.Value) string {
 }
 
 func describeValue(v safejs.Value) string {
-	switch v.Type() {
+	switch typeOf(v) {
 	case safejs.TypeString:
 		s, _ := v.String()
 		return s

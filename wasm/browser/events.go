@@ -46,15 +46,19 @@ func NewListeners(console safejs.Value) *Listeners {
 // twice is harmless.
 func (l *Listeners) On(_ safejs.Value, args []safejs.Value) (any, error) {
 	typArg, fn := arg(args, 0), arg(args, 1)
-	if typArg.Type() != safejs.TypeString {
+	if typeOf(typArg) != safejs.TypeString {
 		return nil, invalidArgument("event type must be a string, got %s", typeName(typArg))
+	}
+	// Event types are short: a longer string is unknown without copying it.
+	if n, err := strLen(typArg); err != nil || n > 32 {
+		return nil, invalidArgument("unknown event type (statechange, heartbeat, renew, error or end)")
 	}
 	s, _ := typArg.String()
 	typ := session.EventType(s)
 	if !slices.Contains(eventTypes, typ) {
 		return nil, invalidArgument("unknown event type %q (statechange, heartbeat, renew, error or end)", clip(s))
 	}
-	if fn.Type() != safejs.TypeFunction {
+	if typeOf(fn) != safejs.TypeFunction {
 		return nil, invalidArgument("listener must be a function, got %s", typeName(fn))
 	}
 	l.mu.Lock()

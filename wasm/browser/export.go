@@ -58,12 +58,12 @@ func syncWith(shim safejs.Value, fn SyncFunc, fallback any) (safejs.Value, error
 		case err == nil && shim.IsUndefined():
 			return toJS(v)
 		case err == nil:
-			return map[string]any{"v": toJS(v)}
+			return shimResult([]string{"v"}, []any{toJS(v)})
 		case shim.IsUndefined():
 			consoleCall("error", "game-session:", newJSError(err))
 			return toJS(fallback)
 		default:
-			return map[string]any{"t": true, "e": newJSError(err)}
+			return shimResult([]string{"t", "e"}, []any{true, newJSError(err)})
 		}
 	})
 	if err != nil {
@@ -73,6 +73,17 @@ func syncWith(shim safejs.Value, fn SyncFunc, fallback any) (safejs.Value, error
 		return goFn.Value(), nil
 	}
 	return shim.Invoke(goFn)
+}
+
+// shimResult is the {v} or {t, e} record for the wrapper, without a
+// prototype: the wrapper's r.t must not find a "t" a page put on
+// Object.prototype.
+func shimResult(keys []string, vals []any) any {
+	d, err := dict(keys, vals)
+	if err != nil {
+		return safejs.Undefined()
+	}
+	return d
 }
 
 // throwShim returns a JS function wrap(f) whose result calls f and throws r.e

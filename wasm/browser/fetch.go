@@ -24,44 +24,42 @@ var _ session.Transport = (*Transport)(nil)
 func NewTransport(global safejs.Value) *Transport { return &Transport{global: global} }
 
 // jsonBody returns the request body as a JS string made by the browser's own
-// JSON.stringify, which escapes every character of the token correctly.
+// JSON.stringify, which escapes every character of the token correctly. The
+// object has no prototype: an "auth_token" setter on Object.prototype is not
+// run (nor shown the token).
 func jsonBody(token string) (safejs.Value, error) {
-	obj, err := jsGlobal("Object").New()
+	obj, err := dict([]string{"auth_token"}, []any{token})
 	if err != nil {
-		return safejs.Undefined(), err
-	}
-	if err := obj.Set("auth_token", token); err != nil {
 		return safejs.Undefined(), err
 	}
 	return jsGlobal("JSON").Call("stringify", obj)
 }
 
-// fetchInit builds fetch's init object: POST, keepalive when asked, JSON
-// content type, the body and the credentials mode.
+// fetchInit builds fetch's init object (also fetchLater's and the keepalive
+// beacon's): POST, redirect "manual", keepalive when asked, JSON content
+// type, the body and the credentials mode. redirect "manual": a redirect
+// from the API comes back as a response (Redirected) and is never followed,
+// so the token is posted to apiBase only. init and headers have no prototype
+// (see newDict): a page's setters or getters on Object.prototype ("method",
+// "redirect"...) neither throw here nor change what fetch reads.
 func fetchInit(req session.Request) (safejs.Value, error) {
 	body, err := jsonBody(req.Token)
 	if err != nil {
 		return safejs.Undefined(), err
 	}
-	headers, err := jsGlobal("Object").New()
+	headers, err := dict([]string{"Content-Type"}, []any{"application/json"})
 	if err != nil {
 		return safejs.Undefined(), err
 	}
-	_ = headers.Set("Content-Type", "application/json")
-	init, err := jsGlobal("Object").New()
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	_ = init.Set("method", "POST")
+	keys := []string{"method", "redirect", "headers", "body"}
+	vals := []any{"POST", "manual", headers, body}
 	if req.KeepAlive {
-		_ = init.Set("keepalive", true)
+		keys, vals = append(keys, "keepalive"), append(vals, true)
 	}
-	_ = init.Set("headers", headers)
-	_ = init.Set("body", body)
 	if req.Credentials != "" {
-		_ = init.Set("credentials", req.Credentials)
+		keys, vals = append(keys, "credentials"), append(vals, req.Credentials)
 	}
-	return init, nil
+	return dict(keys, vals)
 }
 
 type fetchResult struct {
@@ -82,7 +80,7 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 		return session.Response{}, err
 	}
 	var abort safejs.Value
-	if ac := prop(t.global, "AbortController"); ac.Type() == safejs.TypeFunction {
+	if ac := prop(t.global, "AbortController"); typeOf(ac) == safejs.TypeFunction {
 		if abort, err = ac.New(); err == nil {
 			_ = init.Set("signal", prop(abort, "signal"))
 		}
@@ -98,7 +96,8 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 	// channel is buffered so the callbacks never block, even when Do has
 	// already returned on ctx.Done.
 	done := make(chan fetchResult, 1)
-	status := 0
+	var status int
+	var typ, retryAfter string
 	var onResponse, onText, onFail safejs.Func
 	release := func() {
 		onResponse.Release()
@@ -107,8 +106,9 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 	}
 	onResponse, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		r := arg(args, 0)
-		if s, err := prop(r, "status").Int(); err == nil {
-			status = s
+		status, typ, retryAfter = responseHead(r)
+		if typ == "opaqueredirect" || isRedirect(status) {
+			return "" // a redirect's body is not read (ResponseOf)
 		}
 		text, err := r.Call("text")
 		if err != nil {
@@ -118,7 +118,7 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 	})
 	onText, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer release()
-		done <- fetchResult{resp: session.Response{Status: status, Body: parseJSON(arg(args, 0))}}
+		done <- fetchResult{resp: ResponseOf(status, typ, retryAfter, arg(args, 0), req.Token)}
 		return nil
 	})
 	onFail, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
@@ -144,19 +144,6 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 		}
 		return session.Response{}, ctx.Err()
 	}
-}
-
-// parseJSON is JSON.parse(text) converted to Go values; nil when text is not
-// a string or not JSON.
-func parseJSON(text safejs.Value) any {
-	if text.Type() != safejs.TypeString {
-		return nil
-	}
-	v, err := jsGlobal("JSON").Call("parse", text)
-	if err != nil {
-		return nil
-	}
-	return toGo(v)
 }
 
 // Beacon starts req so that it outlives the page: fetch with keepalive:true,
@@ -218,7 +205,7 @@ func (t *Transport) keepaliveFetch() bool {
 		return false
 	}
 	req := prop(t.global, "Request")
-	if req.Type() != safejs.TypeFunction {
+	if typeOf(req) != safejs.TypeFunction {
 		return true
 	}
 	has, err := jsGlobal("Reflect").Call("has", prop(req, "prototype"), "keepalive")

@@ -33,7 +33,7 @@ func (t *Transport) Defer(req session.Request) (cancel func(), err error) {
 		return nil, err
 	}
 	ac := prop(t.global, "AbortController")
-	if ac.Type() != safejs.TypeFunction {
+	if typeOf(ac) != safejs.TypeFunction {
 		return nil, errors.New("fetchLater: no AbortController to withdraw it with")
 	}
 	abort, err := ac.New()

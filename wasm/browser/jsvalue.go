@@ -3,7 +3,11 @@
 package browser
 
 import (
+	"errors"
 	"math"
+	"slices"
+	"strconv"
+	"sync"
 
 	"github.com/hack-pad/safejs"
 )
@@ -12,15 +16,119 @@ import (
 // exhaust the stack; JSON from the session API is one or two levels deep.
 const maxDepth = 32
 
-// jsGlobal reads a property of the real global object (JSON, Object, Error,
+// jsGlobal returns a property of the real global object (JSON, Object, Error,
 // Promise...). The injected globals in NewTransport/WatchPage are only for the
-// things tests fake: fetch, navigator, the event target.
+// things tests fake: fetch, navigator, the event target. The built-ins in
+// intrinsicNames are taken once, at first use, so that a page replacing
+// globalThis.JSON or Reflect later does not reach into the module.
 func jsGlobal(name string) safejs.Value {
-	v, err := safejs.Global().Get(name)
-	if err != nil {
-		return safejs.Undefined()
+	if !slices.Contains(intrinsicNames, name) {
+		return readGlobal(name)
+	}
+	intrinsics.Lock()
+	v, ok := intrinsics.m[name]
+	intrinsics.Unlock()
+	if ok {
+		return v
+	}
+	v = readGlobal(name) // unlocked: it reads Reflect through here
+	if !v.IsUndefined() {
+		intrinsics.Lock()
+		if intrinsics.m == nil {
+			intrinsics.m = map[string]safejs.Value{}
+		}
+		intrinsics.m[name] = v
+		intrinsics.Unlock()
 	}
 	return v
+}
+
+var (
+	intrinsicNames = []string{"Array", "BigInt", "Date", "Error", "Function", "JSON", "Object",
+		"Promise", "Reflect", "URL", "encodeURIComponent"}
+	intrinsics struct {
+		sync.Mutex
+		m map[string]safejs.Value
+	}
+)
+
+// readGlobal reads globalThis[name] through Reflect.get (see get): a getter
+// a page put on the global object may throw. Only Reflect itself is read
+// directly.
+func readGlobal(name string) safejs.Value {
+	if name == "Reflect" {
+		v, err := safejs.Global().Get(name)
+		if err != nil {
+			return safejs.Undefined()
+		}
+		return v
+	}
+	return prop(safejs.Global(), name)
+}
+
+// typeOther is typeOf's answer for the values syscall/js has no Type for: a
+// BigInt, and document.all (typeof "undefined", yet not undefined).
+const typeOther safejs.Type = -1
+
+// typeOf is v.Type() for every value JS can make. syscall/js panics with
+// "bad type flag" on a BigInt or document.all; read through here, they are
+// typeOther, which no check accepts. Every type test of a value the page gave
+// us goes through typeOf.
+func typeOf(v safejs.Value) (t safejs.Type) {
+	defer func() {
+		if recover() != nil {
+			t = typeOther
+		}
+	}()
+	return v.Type()
+}
+
+// newDict returns Object.create(null): an object with no prototype, so that
+// setting its properties can run no setter a page put on Object.prototype
+// and reading them later (fetch reading its init) finds no inherited getter.
+// For the objects that only the browser reads: fetch's init and headers,
+// lock options, property descriptors.
+func newDict() (safejs.Value, error) {
+	return jsGlobal("Object").Call("create", nil)
+}
+
+// dict is newDict with its properties set.
+func dict(keys []string, vals []any) (safejs.Value, error) {
+	d, err := newDict()
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	for i, k := range keys {
+		if err := d.Set(k, vals[i]); err != nil {
+			return safejs.Undefined(), err
+		}
+	}
+	return d, nil
+}
+
+// defineAll gives obj each keys[i] as an own data property (writable,
+// enumerable, configurable) of value vals[i], the shape an assignment makes.
+// It defines rather than assigns: a definition runs no setter a page put on
+// Object.prototype or Error.prototype, and works when those are frozen. For
+// objects the game receives (event details, results, errors).
+func defineAll(obj safejs.Value, keys []string, vals []any) error {
+	desc, err := dict([]string{"writable", "enumerable", "configurable"}, []any{true, true, true})
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if err := desc.Set("value", vals[i]); err != nil {
+			return err
+		}
+		ok, err := jsGlobal("Reflect").Call("defineProperty", obj, k, desc)
+		if err != nil {
+			return err
+		}
+		if b, _ := ok.Bool(); !b {
+			return errors.New("cannot define property " + k)
+		}
+	}
+	return nil
 }
 
 // toGo converts a JS value made by JSON.parse (plain data: its reads cannot
@@ -30,7 +138,7 @@ func jsGlobal(name string) safejs.Value {
 func toGo(v safejs.Value) any { return toGoDepth(v, 0) }
 
 func toGoDepth(v safejs.Value, depth int) any {
-	switch v.Type() {
+	switch typeOf(v) {
 	case safejs.TypeString:
 		s, _ := v.String()
 		return s
@@ -107,8 +215,17 @@ func toJS(x any) any {
 		if err != nil {
 			return safejs.Undefined()
 		}
-		for k, el := range x {
-			_ = obj.Set(k, toJS(el))
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		vals := make([]any, len(keys))
+		for i, k := range keys {
+			vals[i] = toJS(x[k])
+		}
+		if defineAll(obj, keys, vals) != nil {
+			return safejs.Undefined()
 		}
 		return obj
 	case []any:
@@ -116,8 +233,13 @@ func toJS(x any) any {
 		if err != nil {
 			return safejs.Undefined()
 		}
+		keys := make([]string, len(x))
+		vals := make([]any, len(x))
 		for i, el := range x {
-			_ = arr.SetIndex(i, toJS(el))
+			keys[i], vals[i] = strconv.Itoa(i), toJS(el)
+		}
+		if defineAll(arr, keys, vals) != nil {
+			return safejs.Undefined()
 		}
 		return arr
 	default:
@@ -162,7 +284,7 @@ func objectKeys(v safejs.Value) ([]string, error) {
 // typeName names a JS value's type for error messages ("null", "array",
 // "number"...), never its content: the value may be a token.
 func typeName(v safejs.Value) string {
-	switch v.Type() {
+	switch t := typeOf(v); t {
 	case safejs.TypeObject:
 		if isArray(v) {
 			return "array"
@@ -172,14 +294,22 @@ func typeName(v safejs.Value) string {
 		if f, err := v.Float(); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
 			return "non-finite number"
 		}
+		return "number"
+	case typeOther:
+		// BigInt.prototype.valueOf accepts nothing but a BigInt.
+		if _, err := prop(prop(jsGlobal("BigInt"), "prototype"), "valueOf").Call("call", v); err == nil {
+			return "bigint"
+		}
+		return "unsupported value"
+	default:
+		return t.String()
 	}
-	return v.Type().String()
 }
 
 // stringProp reads obj[name] as a string, "" when absent or not a string.
 func stringProp(obj safejs.Value, name string) string {
 	v := prop(obj, name)
-	if v.Type() != safejs.TypeString {
+	if typeOf(v) != safejs.TypeString {
 		return ""
 	}
 	s, _ := v.String()
@@ -188,7 +318,7 @@ func stringProp(obj safejs.Value, name string) string {
 
 // isFunc reports whether obj[name] is a function.
 func isFunc(obj safejs.Value, name string) bool {
-	return prop(obj, name).Type() == safejs.TypeFunction
+	return typeOf(prop(obj, name)) == safejs.TypeFunction
 }
 
 // get reads obj[name] through Reflect.get called as a function. Unlike
@@ -198,7 +328,7 @@ func isFunc(obj safejs.Value, name string) bool {
 // and kills the runtime ("traceback did not unwind completely"). Every read
 // of a value we did not create goes through here.
 func get(obj safejs.Value, name string) (safejs.Value, error) {
-	if obj.Type() != safejs.TypeObject && obj.Type() != safejs.TypeFunction {
+	if t := typeOf(obj); t != safejs.TypeObject && t != safejs.TypeFunction {
 		return safejs.Undefined(), nil
 	}
 	return jsGlobal("Reflect").Call("get", obj, name)
@@ -211,4 +341,22 @@ func prop(obj safejs.Value, name string) safejs.Value {
 		return safejs.Undefined()
 	}
 	return v
+}
+
+// strLen is the length of the JS string s in UTF-16 code units, read without
+// copying s into Go (js.Value.Length takes objects only): Object(s) is a
+// String wrapper, whose own length cannot be redefined.
+func strLen(s safejs.Value) (int, error) {
+	if typeOf(s) != safejs.TypeString {
+		return 0, errors.New("not a string")
+	}
+	wrapper, err := jsGlobal("Object").Invoke(s)
+	if err != nil {
+		return 0, err
+	}
+	n, err := get(wrapper, "length")
+	if err != nil {
+		return 0, err
+	}
+	return n.Int()
 }

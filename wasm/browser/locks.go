@@ -39,7 +39,7 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 	if !isFunc(locks, "request") {
 		return nil, errNoWebLocks
 	}
-	opts, err := jsGlobal("Object").New()
+	opts, err := newDict() // no prototype: a page's setters are not run (see newDict)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
@@ -24,11 +25,20 @@ var optionKinds = map[string]safejs.Type{
 	"backgroundHeartbeats": safejs.TypeBoolean,
 }
 
-// ParseToken checks that the token argument is a JS string, then applies
-// session.ValidateToken. Errors never contain the token.
+// ParseToken checks that the token argument is a JS string no longer than
+// session.MaxTokenBytes UTF-16 code units (read as .length, before anything
+// is copied into Go: a string with more code units has more UTF-8 bytes
+// too), then applies session.ValidateToken. Errors never contain the token.
 func ParseToken(v safejs.Value) (string, error) {
-	if v.Type() != safejs.TypeString {
+	if typeOf(v) != safejs.TypeString {
 		return "", invalidArgument("authToken must be a string, got %s", typeName(v))
+	}
+	n, err := strLen(v)
+	if err != nil {
+		return "", invalidArgument("authToken could not be read")
+	}
+	if n > session.MaxTokenBytes {
+		return "", invalidArgument("authToken is too long (%d characters, at most %d bytes)", n, session.MaxTokenBytes)
 	}
 	if !wellFormed(v) {
 		// Go would receive U+FFFD in place of the lone surrogate and send a
@@ -55,23 +65,38 @@ func wellFormed(s safejs.Value) bool {
 
 // ParseOptions turns startSession's JS options argument into session.Options.
 // It checks JS types only (undefined/null mean all defaults; anything but a
-// plain object, an unknown key or a value of the wrong type is
-// INVALID_ARGUMENT); ranges are Options.Validate's, which it calls.
-// global supplies URL and location: apiBase is resolved against
-// location.href and defaults to location.origin.
-func ParseOptions(global safejs.Value, v safejs.Value) (session.Options, error) {
+// plain object (see isPlainObject), an unknown key, a value of the wrong type
+// or a read that throws is INVALID_ARGUMENT); ranges are Options.Validate's,
+// which it calls. global supplies URL and location: apiBase is resolved
+// against location.href. When the options give no apiBase, defaultBase is
+// used: the loader's default (the script tag's data-api-base or
+// configure({apiBase})), passed as startSession's third argument; when that
+// is undefined, null or "", location.origin.
+//
+// This is the one options rule: the loader passes the options through
+// untouched (it used to merge its default in itself, with another idea of a
+// plain object).
+func ParseOptions(global, v, defaultBase safejs.Value) (session.Options, error) {
 	var o session.Options
-	if v.IsUndefined() || v.IsNull() {
-		return finishOptions(global, o, nil)
+	base, err := parseDefaultBase(defaultBase)
+	if err != nil {
+		return o, err
 	}
-	if !isPlainObject(v) {
-		return o, invalidArgument("options must be an object, got %s", typeName(v))
+	if v.IsUndefined() || v.IsNull() {
+		return finishOptions(global, o, base)
+	}
+	plain, err := isPlainObject(v)
+	if err != nil {
+		return o, invalidArgument("options could not be read")
+	}
+	if !plain {
+		return o, invalidArgument("options must be a plain object, got %s", typeName(v))
 	}
 	keys, err := objectKeys(v)
 	if err != nil {
 		return o, invalidArgument("options could not be read")
 	}
-	var apiBase *string
+	apiBase := base
 	for _, k := range keys {
 		want, ok := optionKinds[k]
 		if !ok {
@@ -84,14 +109,20 @@ func ParseOptions(global safejs.Value, v safejs.Value) (session.Options, error) 
 		if val.IsUndefined() {
 			continue // {x: undefined} is the same as leaving x out
 		}
-		if val.Type() != want {
+		if typeOf(val) != want {
 			return o, invalidArgument("options.%s must be a %s, got %s", k, want, typeName(val))
 		}
 		switch want {
 		case safejs.TypeString:
+			if n, err := strLen(val); err != nil || n > maxAPIBaseChars {
+				return o, invalidArgument("options.%s is too long", k)
+			}
 			s, _ := val.String()
 			if s == "" {
 				return o, invalidArgument("options.%s must not be empty", k)
+			}
+			if k == "apiBase" && blank(s) {
+				return o, invalidArgument("options.apiBase must not be blank")
 			}
 			switch k {
 			case "apiBase":
@@ -193,19 +224,61 @@ func resolveAPIBase(global safejs.Value, apiBase *string) (string, error) {
 	return stringProp(u, "origin") + strings.TrimRight(stringProp(u, "pathname"), "/"), nil
 }
 
-// isPlainObject: a non-null object whose tag is [object Object] (not an
-// array, Date, Map, function...). The tag test also works for objects from
-// another realm (an iframe), where a prototype comparison would not.
-func isPlainObject(v safejs.Value) bool {
-	if v.Type() != safejs.TypeObject {
-		return false
+// isPlainObject is the options rule for "a plain object": typeof "object",
+// not null, and its prototype is null or an object that itself has no
+// prototype, i.e. an object literal, Object.create(null), JSON.parse's
+// objects, and those of another realm (an iframe's Object.prototype). Class
+// instances, arrays, Dates, Maps, boxed primitives and functions are not. A
+// Proxy counts by its target's prototype; one whose getPrototypeOf trap
+// throws is an error (INVALID_ARGUMENT for the caller).
+func isPlainObject(v safejs.Value) (bool, error) {
+	if typeOf(v) != safejs.TypeObject {
+		return false, nil
 	}
-	toString, err := prop(prop(jsGlobal("Object"), "prototype"), "toString").Call("call", v)
+	proto, err := jsGlobal("Reflect").Call("getPrototypeOf", v)
 	if err != nil {
-		return false
+		return false, err
 	}
-	tag, _ := toString.String()
-	return tag == "[object Object]"
+	if proto.IsNull() {
+		return true, nil
+	}
+	protoOfProto, err := jsGlobal("Reflect").Call("getPrototypeOf", proto)
+	if err != nil {
+		return false, err
+	}
+	return protoOfProto.IsNull(), nil
+}
+
+// parseDefaultBase reads the loader's default apiBase (startSession's third
+// argument): undefined, null or "" mean none; otherwise it must be a string
+// that is not blank.
+func parseDefaultBase(v safejs.Value) (*string, error) {
+	if v.IsUndefined() || v.IsNull() {
+		return nil, nil
+	}
+	if typeOf(v) != safejs.TypeString {
+		return nil, invalidArgument("the default apiBase (data-api-base or configure) must be a string, got %s", typeName(v))
+	}
+	if n, err := strLen(v); err != nil || n > maxAPIBaseChars {
+		return nil, invalidArgument("the default apiBase (data-api-base or configure) is too long")
+	}
+	s, _ := v.String()
+	switch {
+	case s == "":
+		return nil, nil
+	case blank(s):
+		return nil, invalidArgument("the default apiBase (data-api-base or configure) must not be blank")
+	}
+	return &s, nil
+}
+
+// maxAPIBaseChars bounds an apiBase string before it is copied into Go.
+const maxAPIBaseChars = 4096
+
+// blank reports whether s is only white space or control characters, what
+// the URL parser strips: such an apiBase would resolve to the page itself.
+func blank(s string) bool {
+	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' || unicode.IsSpace(r) }) == ""
 }
 
 // clip bounds user-supplied text quoted in an error message.

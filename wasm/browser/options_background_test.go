@@ -5,6 +5,7 @@ package browser
 import (
 	"testing"
 
+	"github.com/hack-pad/safejs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,11 +20,11 @@ func TestParseOptionsBackgroundHeartbeats(t *testing.T) {
 		"return {backgroundHeartbeats: false}":     false,
 		"return {backgroundHeartbeats: undefined}": true,
 	} {
-		o, err := ParseOptions(env, jsEval(t, src))
+		o, err := ParseOptions(env, jsEval(t, src), safejs.Undefined())
 		require.NoError(t, err, src)
 		require.NotNil(t, o.BackgroundHeartbeats, src)
 		assert.Equal(t, want, *o.BackgroundHeartbeats, src)
 	}
-	_, err := ParseOptions(env, jsEval(t, `return {backgroundHeartbeats: "no"}`))
+	_, err := ParseOptions(env, jsEval(t, `return {backgroundHeartbeats: "no"}`), safejs.Undefined())
 	assert.Error(t, err)
 }

@@ -23,7 +23,7 @@ func newPromise(work func() (any, error)) safejs.Value {
 	}
 	p, err := jsGlobal("Promise").New(exec)
 	exec.Release()
-	if err != nil || resolve.Type() != safejs.TypeFunction {
+	if err != nil || typeOf(resolve) != safejs.TypeFunction {
 		return safejs.Undefined()
 	}
 	go func() {

@@ -26,14 +26,10 @@ func (r *run) armDeferredEnd() {
 	if !ok {
 		return
 	}
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() {
-		e.mu.Unlock()
+	var old func()
+	if !r.locked(func(e *Engine) { old = e.disarmLocked() }) {
 		return
 	}
-	old := e.disarmLocked()
-	e.mu.Unlock()
 	old()
 
 	cancel, err := ds.Defer(r.request(OpEnd))
@@ -41,14 +37,16 @@ func (r *run) armDeferredEnd() {
 		r.logf("deferred end unavailable (" + err.Error() + "): a killed tab will not end its session")
 		return
 	}
-	e.mu.Lock()
-	if !r.liveLocked() || e.deferred != nil { // stopped meanwhile, or armed by a newer run
-		e.mu.Unlock()
+	armed := false
+	r.locked(func(e *Engine) {
+		if armed = e.deferred == nil; armed { // else armed by a newer run meanwhile
+			e.deferred = cancel
+		}
+	})
+	if !armed { // or stopped meanwhile
 		cancel()
 		return
 	}
-	e.deferred = cancel
-	e.mu.Unlock()
 	r.logf("deferred end armed")
 }
 
@@ -67,13 +65,7 @@ func (e *Engine) disarmLocked() func() {
 // disarmDeferredEnd withdraws the deferred end of r's session, if r is still
 // the live session.
 func (r *run) disarmDeferredEnd() {
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() {
-		e.mu.Unlock()
-		return
-	}
-	cancel := e.disarmLocked()
-	e.mu.Unlock()
+	cancel := func() {}
+	r.locked(func(e *Engine) { cancel = e.disarmLocked() })
 	cancel()
 }

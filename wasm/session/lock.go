@@ -97,39 +97,30 @@ func (r *run) acquireLock() bool {
 		// (ALREADY_IN_GAME; takeover ends the user's session there). Said
 		// once a page: in a portal's cross-site iframe this is the norm.
 		r.logf("singleTab: Web Locks unavailable (" + err.Error() + "): the server is the only guard against other tabs")
-		e := r.e
-		e.mu.Lock()
-		warn := !e.locksWarned && r.liveLocked()
-		if warn {
-			e.locksWarned = true
-			e.queueLocked(errorEvent(&Error{Code: CodeLocksUnavailable, Message: "singleTab: Web Locks are unavailable here (" +
-				err.Error() + "); other tabs are kept out by the server only, and takeover goes through the server"}, false))
-		}
-		e.mu.Unlock()
-		e.flush()
+		r.locked(func(e *Engine) {
+			if !e.locksWarned {
+				e.locksWarned = true
+				e.queueLocked(errorEvent(&Error{Code: CodeLocksUnavailable, Message: "singleTab: Web Locks are unavailable here (" +
+					err.Error() + "); other tabs are kept out by the server only, and takeover goes through the server"}, false))
+			}
+		})
+		r.e.flush()
 		return true
 	}
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() { // stopped while the lock was being granted
-		e.mu.Unlock()
+	// From now on every stop (pagehide too) releases the lock at once.
+	if !r.locked(func(*Engine) { r.lock = lock }) { // stopped while it was being granted
 		lock.Release()
 		return false
 	}
-	r.lock = lock // from now on every stop (pagehide too) releases it at once
-	e.mu.Unlock()
 	go r.watchLock(lock)
 
 	endLock := r.acquireEndLock(locker)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !r.liveLocked() {
+	if !r.locked(func(*Engine) { r.endLock = endLock }) {
 		if endLock != nil {
 			endLock.Release()
 		}
 		return false
 	}
-	r.endLock = endLock
 	return true
 }
 
@@ -166,21 +157,20 @@ func (r *run) watchLock(lock Lock) {
 // the beat, send this session's end and emit end "takeover". The new tab
 // waits for the end lock, which finishEnd releases once the end settled.
 func (r *run) takenOver() {
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() {
-		e.mu.Unlock()
+	var deadline time.Time
+	var disarm func()
+	if !r.locked(func(e *Engine) {
+		r.lock = nil // lost: nothing to release
+		r.settleStartLocked(&Error{Code: CodeAlreadyInGame, Message: "startSession: another tab took the session over"})
+		deadline, disarm = e.beginEndLocked(r)
+	}) {
 		return
 	}
-	r.lock = nil // lost: nothing to release
-	r.settleStartLocked(&Error{Code: CodeAlreadyInGame, Message: "startSession: another tab took the session over"})
-	deadline, disarm := e.beginEndLocked(r)
-	e.mu.Unlock()
 	disarm()
-	e.flush()
+	r.e.flush()
 
 	r.logf("singleTab: another tab took the session over; ending it here")
-	e.finishEnd(context.Background(), r, deadline, "takeover")
+	r.e.finishEnd(context.Background(), r, deadline, "takeover")
 }
 
 // releaseLockLocked gives up r's locks, if it holds them: the end lock first,

@@ -83,6 +83,22 @@ func (r *run) request(op Op) Request {
 // (End, PageHide, a fatal answer) cancels ctx under e.mu.
 func (r *run) liveLocked() bool { return r.ctx.Err() == nil }
 
+// locked runs f with e.mu held if r is still the session being kept, and
+// reports whether it did. Every change a run makes to the engine's shared
+// state goes through it, so that a stopped run changes nothing; what must
+// happen outside the lock (a withdrawal, a release, delivering the events f
+// queued with e.flush) the caller does after it returns.
+func (r *run) locked(f func(e *Engine)) bool {
+	e := r.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !r.liveLocked() {
+		return false
+	}
+	f(e)
+	return true
+}
+
 // settleStartLocked gives Start its outcome, once.
 func (r *run) settleStartLocked(err *Error) {
 	if r.settled {
@@ -123,15 +139,8 @@ func (r *run) signal() {
 
 // emit queues events if r is still live and delivers them.
 func (r *run) emit(evs ...Event) {
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() {
-		e.mu.Unlock()
-		return
-	}
-	e.queueLocked(evs...)
-	e.mu.Unlock()
-	e.flush()
+	r.locked(func(e *Engine) { e.queueLocked(evs...) })
+	r.e.flush()
 }
 
 // succeeded records a successful initiate or heartbeat sent at sent and
@@ -159,64 +168,56 @@ func (r *run) setActive() bool { return r.setState(StateRenewing, StateActive) }
 
 // setState moves from one state to another, if r is live and in from.
 func (r *run) setState(from, to State) bool {
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() || e.state != from {
-		e.mu.Unlock()
-		return false
-	}
-	e.setStateLocked(to)
-	e.mu.Unlock()
-	e.flush()
-	return true
+	changed := false
+	r.locked(func(e *Engine) {
+		if changed = e.state == from; changed {
+			e.setStateLocked(to)
+		}
+	})
+	r.e.flush()
+	return changed
 }
 
 // established reports a successful initiate: the start settles (state
 // active), or a renewal is announced.
 func (r *run) established() {
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() {
-		e.mu.Unlock()
-		return
-	}
-	if r.starting {
-		r.starting = false
-		r.settleStartLocked(nil)
+	r.locked(func(e *Engine) {
 		e.setStateLocked(StateActive)
-		if r.reason != "" {
+		switch {
+		case !r.starting:
+			e.queueLocked(renewEvent("expired"))
+		case r.reason != "":
 			e.queueLocked(renewEvent(r.reason))
 		}
-	} else {
-		e.setStateLocked(StateActive)
-		e.queueLocked(renewEvent("expired"))
-	}
-	e.mu.Unlock()
-	e.flush()
+		if r.starting {
+			r.starting = false
+			r.settleStartLocked(nil)
+		}
+	})
+	r.e.flush()
 }
 
 // stop ends the session after a fatal answer: state ended, a fatal error
 // event, and an end event when endReason is set. Start, if waiting, gets err.
 func (r *run) stop(err *Error, endReason string) {
-	e := r.e
-	e.mu.Lock()
-	if !r.liveLocked() {
-		e.mu.Unlock()
+	var released []Lock
+	var disarm func()
+	if !r.locked(func(e *Engine) {
+		r.cancel()
+		r.settleStartLocked(err)
+		released = r.releaseLockLocked()
+		disarm = e.disarmLocked() // the session is gone, or never was ours
+		e.setStateLocked(StateEnded)
+		e.queueLocked(errorEvent(err, true))
+		if endReason != "" {
+			e.queueLocked(endEvent(endReason))
+		}
+	}) {
 		return
 	}
-	r.cancel()
-	r.settleStartLocked(err)
-	released := r.releaseLockLocked()
-	disarm := e.disarmLocked() // the session is gone, or never was ours
-	e.setStateLocked(StateEnded)
-	e.queueLocked(errorEvent(err, true))
-	if endReason != "" {
-		e.queueLocked(endEvent(endReason))
-	}
-	e.mu.Unlock()
 	disarm()
 	r.awaitReleased(released)
-	e.flush()
+	r.e.flush()
 	r.logf("stopped: " + err.Error())
 }
 

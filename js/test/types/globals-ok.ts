@@ -1,5 +1,5 @@
 // Must type-check with --strict: the classic script's globals, as a script-tag game written in TS uses them.
-/// <reference types="game-session" />
+/// <reference types="game-session/global" />
 
 async function main(): Promise<void> {
   await GameSession.ready;

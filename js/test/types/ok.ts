@@ -1,5 +1,7 @@
 // Must type-check with --strict: every export of "game-session" and every option, used as a game would.
+import wasmUrl from "game-session/game-session.wasm";
 import {
+  GameSessionError,
   configure,
   endSession,
   on,
@@ -8,7 +10,6 @@ import {
   state,
   version,
   type EndReason,
-  type GameSessionError,
   type GameSessionErrorCode,
   type GameSessionEventMap,
   type GameSessionEventType,
@@ -22,6 +23,7 @@ import {
 const loader: LoaderOptions = { wasmUrl: new URL("https://cdn.example.com/game-session.wasm"), apiBase: "https://api.example.com" };
 configure(loader);
 configure({ wasmUrl: "/assets/game-session.wasm" });
+configure({ wasmUrl }); // the bundler's URL of the copied asset
 
 const options: SessionOptions = {
   apiBase: "https://api.example.com",
@@ -35,10 +37,6 @@ const options: SessionOptions = {
   debug: false,
 };
 
-function isGameSessionError(e: unknown): e is GameSessionError {
-  return e instanceof Error && e.name === "GameSessionError";
-}
-
 async function play(token: string): Promise<void> {
   await ready;
   const started: SessionResult = await startSession(token, options);
@@ -47,15 +45,17 @@ async function play(token: string): Promise<void> {
   try {
     await endSession();
   } catch (e) {
-    if (isGameSessionError(e)) {
+    if (e instanceof GameSessionError) {
+      const name: "GameSessionError" = e.name;
       const code: GameSessionErrorCode = e.code;
       const status: number = e.status;
-      console.log(code, status, e.message, ok);
+      console.log(name, code, status, e.message, ok);
     }
   }
 }
 
 const s: SessionState = state();
+const states: SessionState[] = ["idle", "starting", "active", "renewing", "ending", "ended"];
 const v: string = version;
 const offs: Array<() => void> = [
   on("statechange", ({ state, previous }) => console.log(state satisfies SessionState, previous satisfies SessionState)),
@@ -72,5 +72,5 @@ offs.forEach((off) => off());
 const names: GameSessionEventType[] = ["statechange", "heartbeat", "renew", "error", "end"];
 type BeatDetail = GameSessionEventMap["heartbeat"];
 const beat: BeatDetail = { rttMs: 12, at: Date.now() };
-console.log(s, v, names, beat);
+console.log(s, v, names, beat, states);
 void play("token");
