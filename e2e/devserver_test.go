@@ -17,7 +17,12 @@ type (
 	Call    = harness.Call
 	Session = harness.Session
 	Faults  = harness.Faults
+	// syncBuffer collects a child process's output.
+	syncBuffer = harness.SyncBuffer
 )
+
+// devClient is the client of the dev requests (10 s per request).
+var devClient = harness.DevClient
 
 // devServer is one running dev server, owned by one test.
 type devServer struct {

@@ -34,7 +34,7 @@ type DevServer struct {
 
 	cmd    *exec.Cmd
 	exited chan struct{}
-	stderr syncBuffer
+	stderr SyncBuffer
 	once   sync.Once
 }
 
@@ -98,9 +98,9 @@ func (s *DevServer) Close() {
 // Stderr is what the server logged so far (one line per API call).
 func (s *DevServer) Stderr() string { return s.stderr.String() }
 
-// devClient bounds every dev request, so a wedged server fails a step
+// DevClient bounds every dev request, so a wedged server fails a step
 // instead of a whole run.
-var devClient = &http.Client{Timeout: 10 * time.Second}
+var DevClient = &http.Client{Timeout: 10 * time.Second}
 
 // Do sends one request to the server and decodes a JSON answer into out
 // (when not nil). wantStatus 0 accepts any 2xx.
@@ -120,7 +120,7 @@ func (s *DevServer) Do(ctx context.Context, method, path string, body, out any, 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := devClient.Do(req)
+	resp, err := DevClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
@@ -234,19 +234,20 @@ func (s *DevServer) WaitCalls(ctx context.Context, since int64, every time.Durat
 	}
 }
 
-// syncBuffer collects the server's stderr.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writes, for a child
+// process's output.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
