@@ -195,7 +195,7 @@ func (s *server) handleAPI(op string, apply func(user string) error) http.Handle
 // whether it should still be served.
 func (s *server) injectFault(w http.ResponseWriter, c *apiCall) bool {
 	p := s.faults.plan(c.op)
-	s.allowDelay(w, p.delay) // past WriteTimeout (timeouts.go)
+	s.allowDelay(w, p.delay+p.response) // both legs, past WriteTimeout (timeouts.go)
 	if p.delay > 0 && !sleep(c.r.Context(), p.delay) {
 		c.code = "CANCELED" // the client gave up (or the server is shutting down)
 		return false

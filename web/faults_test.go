@@ -170,3 +170,20 @@ func TestFaultLegsHTTP(t *testing.T) {
 			hb.At, hb.ActedAt, leg, unixMs(answered))
 	}
 }
+
+// The response leg, like the request leg, outlasts WriteTimeout: the call
+// extends its write deadline by both legs.
+func TestFaultResponseLegOutlastsWriteTimeout(t *testing.T) {
+	s := newTestServer(t, config{})
+	tm := timeouts{readHeader: 5 * time.Second, read: 5 * time.Second, write: 300 * time.Millisecond, idle: 5 * time.Second}
+	url, _ := startTimed(t, s, tm)
+	c := &http.Client{Timeout: 20 * time.Second}
+	if code := do(t, c, "POST", url+"/dev/faults", `{"requestLatencyMs":200,"responseLatencyMs":1200,"ops":["initiate"]}`); code != 200 {
+		t.Fatalf("POST /dev/faults: %d", code)
+	}
+	start := time.Now()
+	r := callOp(t, c, url, "initiate", mint(t, s, "olga"))
+	if elapsed := time.Since(start); r.Status != 200 || elapsed < 1400*time.Millisecond {
+		t.Fatalf("initiate: %d after %v: %s", r.Status, elapsed, r.Raw)
+	}
+}
