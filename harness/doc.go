@@ -1,8 +1,8 @@
 // Package harness is what the end-to-end suite (e2e/) and the bench
 // (bench/) share: starting the dev server from its built binary and talking
 // to its /dev/ endpoints, the call record it keeps (Call) and what to read
-// from it (Health), Chromium's flags and launch, and the network conditions
-// both emulate (Profile).
+// from it (HealthOf), Chromium's flags and launch, and the network
+// conditions both emulate (Conditions, Emulate).
 //
 // Why a third Go module: e2e/ and bench/ are modules of their own (they
 // pull in chromedp, which the root module, shipped as the .wasm and the
