@@ -98,6 +98,7 @@ test_static() {
   if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; return 1; fi
   go vet ./...
   GOOS=js GOARCH=wasm go vet ./wasm/...
+  (cd harness && go vet ./...)
   (cd e2e && go vet ./...)
   (cd bench && go vet ./... && GOOS=js GOARCH=wasm go vet ./floor ./rival)
   log "the .wasm must not link net/http or encoding/json"
@@ -107,8 +108,9 @@ test_static() {
 }
 
 test_native() {
-  log "native tests (-race): engine, dev server, bench's own helpers"
+  log "native tests (-race): engine, dev server, the e2e/bench harness, bench's own helpers"
   go test -race -count=1 ./...
+  (cd harness && go test -race -count=1 ./...)
   (cd bench && go test -race -count=1 ./...)
 }
 

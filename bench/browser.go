@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/game-session/game-session/harness"
 )
 
 // browser is one headless Chromium for the whole run, with the team's
@@ -24,24 +25,14 @@ func startBrowser(path, profile string) (*browser, error) {
 	if err := os.MkdirAll(profile, 0o755); err != nil {
 		return nil, err
 	}
-	// chromedp's defaults (headless, no-first-run, disable-background-
-	// networking, disable-sync, ...) plus the project's flags.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(profile),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	if err := chromedp.Do(root); err != nil { // starts the browser, with no deadline
-		cancelRoot()
-		cancelAlloc()
+	// The e2e suite's flags and launch (harness), with timer throttling off:
+	// the networks figure runs its tabs side by side.
+	opts := append(harness.ChromiumOptions(path, profile), harness.NoThrottling()...)
+	root, cancel, err := harness.LaunchChromium(opts...)
+	if err != nil {
 		return nil, fmt.Errorf("start chromium: %w", err)
 	}
-	return &browser{root: root, cancel: func() { cancelRoot(); cancelAlloc() }}, nil
+	return &browser{root: root, cancel: cancel}, nil
 }
 
 func (b *browser) close() { b.cancel() }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/game-session/game-session/harness"
 )
 
 //go:embed pages/*.html
@@ -150,19 +151,4 @@ func (e *env) browser(ctx context.Context) (*browser, error) {
 	return e.br, e.browserErr
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
+func copyFile(src, dst string) error { return harness.CopyFile(src, dst) }

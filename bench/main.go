@@ -2,7 +2,8 @@
 // run: its size next to a floor program and a naive rival, its start-up in
 // headless Chromium, the punctuality of its heartbeats and the delivery of
 // its end request as the reference server sees them, its cost while
-// running, and the reference server's throughput. It prints one table,
+// running, the reference server's throughput, and how its session fares on
+// mobile networks and busy pages (networks). It prints one table,
 // writes it as JSON under -out, and exits non-zero when a budget is broken.
 //
 //	./build.sh build && cd bench && go run . -out results
@@ -38,6 +39,7 @@ var figures = []figure{
 	{"enddelivery", runEndDelivery},
 	{"running", runRunning},
 	{"server", runServer},
+	{"networks", runNetworks},
 }
 
 type config struct {
@@ -58,6 +60,7 @@ type config struct {
 	wrkUsers       int
 	latencyMs      int
 	jitterMs       int
+	netDuration    time.Duration
 }
 
 func main() {
@@ -82,6 +85,7 @@ func main() {
 	flag.IntVar(&c.wrkUsers, "wrk-users", 200, "users with a live session whose heartbeats wrk posts")
 	flag.IntVar(&c.latencyMs, "latency-ms", 0, "server latency for the punctuality figure")
 	flag.IntVar(&c.jitterMs, "jitter-ms", 300, "server latency jitter for the punctuality figure")
+	flag.DurationVar(&c.netDuration, "networks-duration", 3*time.Minute, "how long each profile of the networks figure runs at the real timing")
 	markdown := flag.String("markdown", "", "print the README table of a report JSON file and exit (no run)")
 	flag.Parse()
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/game-session/game-session/harness"
 )
 
 // Figure 3: heartbeat gaps at the real 9 s interval as the server sees them
@@ -38,6 +40,12 @@ func jsString(s string) string {
 // openSession loads page in a fresh tab and starts a session for user with
 // the given options (a JS object literal, or "" for none).
 func openSession(ctx context.Context, e *env, srv *devServer, page, user, options string) (context.Context, func(), error) {
+	return openSessionWith(ctx, e, srv, page, user, options, nil)
+}
+
+// openSessionWith is openSession with prepare (when not nil) run on the
+// tab once the page is ready, before startSession.
+func openSessionWith(ctx context.Context, e *env, srv *devServer, page, user, options string, prepare func(tab context.Context) error) (context.Context, func(), error) {
 	b, err := e.browser(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -53,6 +61,12 @@ func openSession(ctx context.Context, e *env, srv *devServer, page, user, option
 	if _, err := eval[any](tab, 30*time.Second, "window.__done"); err != nil {
 		closeTab()
 		return nil, nil, fmt.Errorf("%s not ready: %w", page, err)
+	}
+	if prepare != nil {
+		if err := prepare(tab); err != nil {
+			closeTab()
+			return nil, nil, fmt.Errorf("%s: preparing the tab: %w", page, err)
+		}
 	}
 	token, err := srv.token(ctx, user)
 	if err != nil {
@@ -76,7 +90,7 @@ func runPunctuality(ctx context.Context, e *env) error {
 		return err
 	}
 	defer srv.Close()
-	if err := srv.faults(ctx, map[string]any{"latencyMs": e.cfg.latencyMs, "jitterMs": e.cfg.jitterMs}); err != nil {
+	if err := srv.faults(ctx, harness.Faults{LatencyMs: e.cfg.latencyMs, JitterMs: e.cfg.jitterMs}); err != nil {
 		return err
 	}
 	users := map[string]string{"module": "punctual-module", "rival": "punctual-rival"}

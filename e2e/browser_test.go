@@ -10,16 +10,14 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/game-session/game-session/harness"
 )
 
 // chromiumPath returns the browser to test with. Without one the suite skips
 // on a developer machine but fails under CI=true, where nothing may be skipped.
 func chromiumPath(t testing.TB) string {
 	t.Helper()
-	path := os.Getenv("CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
+	path := harness.ChromiumPath()
 	if _, err := exec.LookPath(path); err != nil {
 		msg := fmt.Sprintf("no Chromium at %s (set CHROMIUM, or install it: sudo apt-get install -y chromium): %v", path, err)
 		if os.Getenv("CI") == "true" {
@@ -31,37 +29,15 @@ func chromiumPath(t testing.TB) string {
 }
 
 // allocatorOptions are the shared browser's: chromiumOptions with timer
-// throttling off.
+// throttling off (parallel tests share one browser in several tabs).
 func allocatorOptions(path, userDataDir string) []chromedp.ExecAllocatorOption {
-	return append(chromiumOptions(path, userDataDir),
-		// Parallel tests share one browser in several tabs: keep every
-		// tab's timers at full rate so that one tab's beat does not depend
-		// on which tab Chromium thinks is in front. (No case here is about
-		// hidden-tab throttling.)
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-	)
+	return append(chromiumOptions(path, userDataDir), harness.NoThrottling()...)
 }
 
-// chromiumOptions are what every Chromium of the suite runs with: the team's
-// flags plus a fresh profile. chromedp's DefaultExecAllocatorOptions are
-// deliberately not used: the flags are spelled out so that a reader sees
-// exactly what the browser runs with.
+// chromiumOptions are what every Chromium of the suite runs with (see
+// harness.ChromiumOptions).
 func chromiumOptions(path, userDataDir string) []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(userDataDir),
-	}
+	return harness.ChromiumOptions(path, userDataDir)
 }
 
 // shared is the one browser of this test run; each test opens its own tabs
@@ -110,14 +86,7 @@ func closeSharedBrowser() {
 // launchBrowser starts Chromium. The returned context is bound to no
 // deadline: the browser lives until cancel.
 func launchBrowser(path, userDataDir string) (context.Context, func(), error) {
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, userDataDir)...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(bctx); err != nil {
-		bcancel()
-		acancel()
-		return nil, nil, err
-	}
-	return bctx, func() { bcancel(); acancel() }, nil
+	return harness.LaunchChromium(allocatorOptions(path, userDataDir)...)
 }
 
 // newTab opens a tab in its own browser context (own cookies, storage, locks

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/game-session/game-session/harness"
 )
 
 // Helpers that read the server's call log.
@@ -49,17 +51,7 @@ func perInterval(interval time.Duration) time.Duration { return interval - arriv
 
 // maxInWindow is the largest number of calls that arrived within any window
 // of length w (each window starts at a call and is half-open).
-func maxInWindow(calls []Call, w time.Duration) int {
-	ms := float64(w.Milliseconds())
-	best, j := 0, 0
-	for i := range calls {
-		for j < len(calls) && calls[j].At-calls[i].At < ms {
-			j++
-		}
-		best = max(best, j-i)
-	}
-	return best
-}
+func maxInWindow(calls []Call, w time.Duration) int { return harness.MaxInWindow(calls, w) }
 
 // unixMs is t as the server's call timestamps are (unix ms).
 func unixMs(t time.Time) float64 { return float64(t.UnixNano()) / 1e6 }

@@ -7,6 +7,9 @@
 //
 //	./build.sh build && cd e2e && go test -count=1 ./...
 //
+// The dev server's start-up and client, its call record and the Chromium
+// flags come from ../harness, shared with the bench.
+//
 // CHROMIUM names the browser (default /usr/bin/chromium); SOAK=1 adds the
 // five-minute soak. The TestEngine* scenarios run in Chromium, Firefox and
 // WebKit (engines_test.go): ENGINES=chromium,firefox,webkit picks them,

@@ -16,7 +16,7 @@ import (
 // "takeover"} with one tab open.
 //
 // Here the module's TTL equals the server's (1 s, beat 0.9 s), and the
-// server answers every heartbeat 300 ms after it served it (answerLatencyMs:
+// server answers every heartbeat 300 ms after it served it (responseLatencyMs:
 // the session is renewed on arrival, only the answer is slow). That is more
 // than the ~100 ms a beat has left before the module's deadline, in every
 // engine, without relying on a late timer. An answer that comes is an
@@ -78,8 +78,8 @@ func TestEngineLateHeartbeatAnswerCounts(t *testing.T) {
 }
 
 // setAnswerLatency makes the server answer the calls of ops d after it
-// served them (a slow return leg; see the dev server's answerLatencyMs).
+// served them (a slow return leg: the dev server's responseLatencyMs).
 func setAnswerLatency(srv *devServer, d time.Duration, ops ...string) {
 	srv.t.Helper()
-	srv.do("POST", "/dev/faults", map[string]any{"answerLatencyMs": d.Milliseconds(), "ops": ops}, nil, http.StatusOK)
+	srv.do("POST", "/dev/faults", map[string]any{"responseLatencyMs": d.Milliseconds(), "ops": ops}, nil, http.StatusOK)
 }

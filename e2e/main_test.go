@@ -3,9 +3,10 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/game-session/game-session/harness"
 )
 
 // Paths shared by every test, set once by TestMain.
@@ -40,10 +41,8 @@ func runMain(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 
 	devServerBin = filepath.Join(tmp, "devserver")
-	build := exec.Command("go", "build", "-C", root, "-o", devServerBin, "./web")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: building the dev server (go build ./web):", err)
+	if err := harness.BuildDevServer(root, devServerBin); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	fixtureRoot = filepath.Join(tmp, "site")

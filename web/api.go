@@ -91,7 +91,8 @@ type apiCall struct {
 	code   string
 	fault  string
 	done   bool
-	answer time.Duration // injected answer latency (faultPlan.answer)
+	// answerDelay is the injected response leg, waited in respond.
+	answerDelay time.Duration
 }
 
 func (c *apiCall) record() {
@@ -106,13 +107,16 @@ func (c *apiCall) record() {
 }
 
 // respond records the call and answers status with the success body or
-// the error body for code.
+// the error body for code, after the injected response leg: a client that
+// gives up during it gets nothing, but the call stays logged with the
+// status the server decided (the store has acted).
 func (c *apiCall) respond(w http.ResponseWriter, status int, code, message string) {
 	c.status, c.code = status, code
-	c.record()
-	if c.answer > 0 {
-		sleep(c.r.Context(), c.answer)
+	if c.answerDelay > 0 && !sleep(c.r.Context(), c.answerDelay) {
+		c.record()
+		return
 	}
+	c.record()
 	writeAPI(w, status, code, message)
 }
 
@@ -191,12 +195,14 @@ func (s *server) handleAPI(op string, apply func(user string) error) http.Handle
 // whether it should still be served.
 func (s *server) injectFault(w http.ResponseWriter, c *apiCall) bool {
 	p := s.faults.plan(c.op)
-	c.answer = p.answer
-	s.allowDelay(w, p.delay+p.answer) // past WriteTimeout (timeouts.go)
+	s.allowDelay(w, p.delay+p.response) // both legs, past WriteTimeout (timeouts.go)
 	if p.delay > 0 && !sleep(c.r.Context(), p.delay) {
 		c.code = "CANCELED" // the client gave up (or the server is shutting down)
 		return false
 	}
+	// The request leg is over: this is when the call reaches the platform.
+	s.calls.acted(c.seq, s.now())
+	c.answerDelay = p.response
 	switch p.action {
 	case faultDrop:
 		c.fault = "drop"

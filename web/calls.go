@@ -33,8 +33,12 @@ const maxCallField = 256
 
 // call is one API call as GET /dev/calls shows it.
 type call struct {
-	Seq         uint64  `json:"seq"`
-	At          float64 `json:"at"` // arrival, unix ms with fractions
+	Seq uint64  `json:"seq"`
+	At  float64 `json:"at"` // arrival, unix ms with fractions
+	// ActedAt is when the server acted on the call, after any injected
+	// request-leg delay: the time the session TTL sees (unix ms; 0 when the
+	// call never got that far: canceled during the delay).
+	ActedAt     float64 `json:"actedAt"`
 	Op          string  `json:"op"`
 	User        string  `json:"user"` // "" when the token was missing or bad
 	Status      int     `json:"status"`
@@ -83,6 +87,15 @@ func (l *callLog) begin(at time.Time, op, contentType, origin string) uint64 {
 		ContentType: clip(contentType, maxCallField), Origin: clip(origin, maxCallField),
 	}}
 	return seq
+}
+
+// acted records when the server acted on call seq.
+func (l *callLog) acted(seq uint64, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s := &l.ring[seq%uint64(len(l.ring))]; s.Seq == seq {
+		s.ActedAt = unixMs(at)
+	}
 }
 
 // finish completes call seq with its outcome.

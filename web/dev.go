@@ -133,8 +133,10 @@ func (s *server) handleFaultsSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.dropsChanged(c.DropRate)
-	s.log.Info("dev faults", "latencyMs", c.LatencyMs, "jitterMs", c.JitterMs, "dropRate", c.DropRate,
-		"errorRate", c.ErrorRate, "errorStatus", c.ErrorStatus, "ops", c.Ops, "answerLatencyMs", c.AnswerLatencyMs)
+	s.log.Info("dev faults", "latencyMs", c.LatencyMs, "jitterMs", c.JitterMs,
+		"requestLatencyMs", c.RequestLatencyMs, "requestJitterMs", c.RequestJitterMs,
+		"responseLatencyMs", c.ResponseLatencyMs, "responseJitterMs", c.ResponseJitterMs, "dropRate", c.DropRate,
+		"errorRate", c.ErrorRate, "errorStatus", c.ErrorStatus, "ops", c.Ops)
 	writeJSON(w, http.StatusOK, c)
 }
 

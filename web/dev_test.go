@@ -376,7 +376,10 @@ func TestDevCalls(t *testing.T) {
 		if g.At <= 0 || g.At > now || (i > 0 && g.At < got.Calls[i-1].At) {
 			t.Errorf("call %d at %v", i, g.At)
 		}
-		g.At = 0
+		if g.ActedAt < g.At || g.ActedAt > now {
+			t.Errorf("call %d acted on at %v, arrived at %v", i, g.ActedAt, g.At)
+		}
+		g.At, g.ActedAt = 0, 0
 		if g != w {
 			t.Errorf("call %d: %+v, want %+v", i, g, w)
 		}

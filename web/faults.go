@@ -11,30 +11,44 @@ import (
 // Fault injection (DEV ONLY): lets the playground and the browser tests make
 // the API slow, lossy or failing on purpose, to watch the SDK recover.
 //
-// A fault is decided per API call, after the request body was read and
-// before the session store is touched, so a dropped or failed call has no
-// effect on the session (as if it never reached the game platform):
-//   - latency: wait latencyMs + a uniform random 0..jitterMs first;
+// A fault is decided per API call, after the request body was read. The
+// delays model the two legs of a real network, each with its own base and
+// uniform jitter, so that a call can reach the platform in time and still
+// be answered late (what a phone on 3G sees):
+//   - request leg: wait requestLatencyMs + uniform 0..requestJitterMs
+//     before the server acts on the call. The call log's actedAt is the
+//     end of this leg: the moment the session TTL sees.
 //   - then one random draw r in [0,1): r < dropRate drops the call (the
 //     connection is closed with no response), else r < dropRate+errorRate
 //     answers errorStatus with an error body; otherwise the call is served.
+//     A dropped or failed call has no effect on the session (as if it never
+//     reached the game platform).
+//   - response leg: wait responseLatencyMs + uniform 0..responseJitterMs
+//     after the server acted, before the answer goes out (for every
+//     answer, injected errors included; a drop has no answer to delay). A
+//     client that gives up meanwhile changes nothing: the store already
+//     acted, and the call log keeps the status the server decided.
+//
+// latencyMs and jitterMs, the older names, are the request leg (where the
+// only delay used to be, before the store is touched); a configuration sets
+// either them or requestLatencyMs/requestJitterMs, not both.
 //
 // Rates are fractions of all matching calls; ops limits which endpoints
 // are affected (empty = all three).
 
 // faultConfig is the JSON shape of GET/POST /dev/faults.
 type faultConfig struct {
-	LatencyMs   int      `json:"latencyMs"`
-	JitterMs    int      `json:"jitterMs"`
-	DropRate    float64  `json:"dropRate"`
-	ErrorRate   float64  `json:"errorRate"`
-	ErrorStatus int      `json:"errorStatus"`
-	ErrorCode   string   `json:"errorCode,omitempty"` // default: derived from errorStatus
-	Ops         []string `json:"ops"`
-	// AnswerLatencyMs holds back the answer of a call the store has
-	// already served: a slow return leg, after which a client that gave
-	// up still finds its session renewed.
-	AnswerLatencyMs int `json:"answerLatencyMs"`
+	LatencyMs         int      `json:"latencyMs"` // = requestLatencyMs (older name)
+	JitterMs          int      `json:"jitterMs"`  // = requestJitterMs (older name)
+	RequestLatencyMs  int      `json:"requestLatencyMs"`
+	RequestJitterMs   int      `json:"requestJitterMs"`
+	ResponseLatencyMs int      `json:"responseLatencyMs"`
+	ResponseJitterMs  int      `json:"responseJitterMs"`
+	DropRate          float64  `json:"dropRate"`
+	ErrorRate         float64  `json:"errorRate"`
+	ErrorStatus       int      `json:"errorStatus"`
+	ErrorCode         string   `json:"errorCode,omitempty"` // default: derived from errorStatus
+	Ops               []string `json:"ops"`
 }
 
 // maxFaultDelayMs bounds latency and jitter: long enough to outlast any SDK
@@ -45,13 +59,22 @@ const maxFaultDelayMs = 120_000
 var apiOps = []string{"initiate", "heartbeat", "end"}
 
 func (c *faultConfig) validate() error {
+	for _, d := range []struct {
+		name string
+		ms   int
+	}{
+		{"latencyMs", c.LatencyMs}, {"jitterMs", c.JitterMs},
+		{"requestLatencyMs", c.RequestLatencyMs}, {"requestJitterMs", c.RequestJitterMs},
+		{"responseLatencyMs", c.ResponseLatencyMs}, {"responseJitterMs", c.ResponseJitterMs},
+	} {
+		if d.ms < 0 || d.ms > maxFaultDelayMs {
+			return fmt.Errorf("%s must be 0..%d", d.name, maxFaultDelayMs)
+		}
+	}
+	if (c.LatencyMs != 0 || c.JitterMs != 0) && (c.RequestLatencyMs != 0 || c.RequestJitterMs != 0) {
+		return fmt.Errorf("latencyMs/jitterMs are the older names of requestLatencyMs/requestJitterMs: set one pair")
+	}
 	switch {
-	case c.LatencyMs < 0 || c.LatencyMs > maxFaultDelayMs:
-		return fmt.Errorf("latencyMs must be 0..%d", maxFaultDelayMs)
-	case c.JitterMs < 0 || c.JitterMs > maxFaultDelayMs:
-		return fmt.Errorf("jitterMs must be 0..%d", maxFaultDelayMs)
-	case c.AnswerLatencyMs < 0 || c.AnswerLatencyMs > maxFaultDelayMs:
-		return fmt.Errorf("answerLatencyMs must be 0..%d", maxFaultDelayMs)
 	case !(c.DropRate >= 0 && c.DropRate <= 1): // also rejects NaN
 		return fmt.Errorf("dropRate must be 0..1")
 	case !(c.ErrorRate >= 0 && c.ErrorRate <= 1):
@@ -88,11 +111,11 @@ const (
 
 // faultPlan is the decision for one call.
 type faultPlan struct {
-	delay  time.Duration
-	answer time.Duration // after the store, before the answer
-	action faultAction
-	status int
-	code   string
+	delay    time.Duration // request leg: before the server acts
+	response time.Duration // response leg: after it acted, before the answer
+	action   faultAction
+	status   int
+	code     string
 }
 
 type faults struct {
@@ -148,11 +171,8 @@ func (f *faults) plan(op string) faultPlan {
 		return faultPlan{}
 	}
 	var p faultPlan
-	p.delay = time.Duration(c.LatencyMs) * time.Millisecond
-	if c.JitterMs > 0 {
-		p.delay += time.Duration(f.rand() * float64(time.Duration(c.JitterMs)*time.Millisecond))
-	}
-	p.answer = time.Duration(c.AnswerLatencyMs) * time.Millisecond
+	p.delay = f.leg(c.LatencyMs+c.RequestLatencyMs, c.JitterMs+c.RequestJitterMs) // one pair is 0
+	p.response = f.leg(c.ResponseLatencyMs, c.ResponseJitterMs)
 	if c.DropRate == 0 && c.ErrorRate == 0 {
 		return p
 	}
@@ -168,6 +188,16 @@ func (f *faults) plan(op string) faultPlan {
 		}
 	}
 	return p
+}
+
+// leg is one leg's delay: baseMs plus a uniform draw in 0..jitterMs. Callers
+// hold f.mu.
+func (f *faults) leg(baseMs, jitterMs int) time.Duration {
+	d := time.Duration(baseMs) * time.Millisecond
+	if jitterMs > 0 {
+		d += time.Duration(f.rand() * float64(time.Duration(jitterMs)*time.Millisecond))
+	}
+	return d
 }
 
 // defaultErrorCode is the code an injected error carries: the one the spec
