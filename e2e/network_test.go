@@ -20,9 +20,17 @@ import (
 // renewal, every gap between the calls that kept the session (by when the
 // server acted on them) under the TTL.
 //
-// The three minutes run at once inside one test, each case with its own dev
-// server and tab: go test runs only GOMAXPROCS parallel tests at a time
-// (2 here), and these mostly wait on 9 s timers.
+// The cases run at once inside one test, each with its own dev server and
+// tab: go test runs only GOMAXPROCS parallel tests at a time (2 here), and
+// these mostly wait on 9 s timers.
+//
+// Chromium's emulation is set on the page's target, and a dedicated
+// Worker's fetch does not go through it: with backgroundHeartbeats (the
+// default) the heartbeats leave from the Worker at full speed and only the
+// initiate is slowed. So each emulated network runs twice: on the page's
+// fetch (backgroundHeartbeats: false), where every request is slowed and
+// the test checks it was, and with the defaults. The dev server's arrival
+// jitter slows both paths alike.
 
 const (
 	realInterval = 9 * time.Second
@@ -36,6 +44,7 @@ type netCase struct {
 	name, user string
 	emulate    *harness.Conditions
 	faults     *Faults
+	opts       Opts
 
 	p     *tab
 	srv   *devServer
@@ -49,8 +58,10 @@ type netCase struct {
 func TestNetworks(t *testing.T) {
 	t.Parallel()
 	cases := []*netCase{
-		{name: "Fast3G", user: "fast-3g", emulate: &harness.Fast3G},
-		{name: "Slow3G", user: "slow-3g", emulate: &harness.Slow3G},
+		{name: "Fast3G/page", user: "fast-3g-page", emulate: &harness.Fast3G, opts: pageFetch()},
+		{name: "Slow3G/page", user: "slow-3g-page", emulate: &harness.Slow3G, opts: pageFetch()},
+		{name: "Fast3G/worker", user: "fast-3g", emulate: &harness.Fast3G},
+		{name: "Slow3G/worker", user: "slow-3g", emulate: &harness.Slow3G},
 		// Every request reaches the server 0–1.5 s after it was sent (the
 		// request leg), so the server sees gaps of 9 ± 1.5 s unless the
 		// module sends early.
@@ -65,7 +76,11 @@ func TestNetworks(t *testing.T) {
 		if c.faults != nil {
 			c.srv.SetFaults(*c.faults)
 		}
-		mustStart(t, c.p, c.srv, c.user, Opts{}) // the defaults: 9 s / 10 s
+		opts := Opts{} // the defaults: 9 s / 10 s
+		if c.opts != nil {
+			opts = c.opts
+		}
+		mustStart(t, c.p, c.srv, c.user, opts)
 		c.began = time.Now()
 	}
 	// An observation window: what must not happen is a renewal or a lapse.
@@ -78,9 +93,8 @@ func TestNetworks(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			assertKept(t, c)
-			if c.emulate != nil {
-				// The emulation slowed the module's own requests too
-				// (whichever context sends them).
+			if c.emulate != nil && c.opts != nil {
+				// The emulation slowed the heartbeats too (page fetch).
 				if rtts := heartbeatRTTs(c.evs); len(rtts) > 0 {
 					assert.GreaterOrEqual(t, slices.Min(rtts), 0.9*c.emulate.LatencyMs, "heartbeat round trips %v", rtts)
 				}
@@ -260,3 +274,7 @@ func TestStartFromEndListenerAfterUnauthorized(t *testing.T) {
 	})
 	assert.Equal(t, "active", p.State())
 }
+
+// pageFetch is the defaults with heartbeats sent by the page's own fetch,
+// which Chromium's network emulation reaches.
+func pageFetch() Opts { return Opts{"backgroundHeartbeats": false} }

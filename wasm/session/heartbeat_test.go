@@ -288,9 +288,9 @@ func TestRenewWhenDeadlinePassed(t *testing.T) {
 		// 8, 8.25, 8.75 and 9.75 fail; the last chance at 9.9 s would be a
 		// 5th request within one interval; then the session has expired, so
 		// the next try is an initiate, as soon as the cap of 4 requests per
-		// interval allows (one interval after 8 s).
+		// interval allows (one interval and 250 ms after 8 s).
 		assert.Equal(t, seconds(8, 8.25, 8.75, 9.75), h.tr.sendTimes(OpHeartbeat, h.t0))
-		assert.Equal(t, seconds(0, 17), h.tr.sendTimes(OpInitiate, h.t0))
+		assert.Equal(t, seconds(0, 17.25), h.tr.sendTimes(OpInitiate, h.t0))
 		assert.Equal(t, []map[string]any{{"reason": "expired"}}, h.rec.of(EventRenew))
 		h.stop()
 	})
@@ -360,10 +360,10 @@ func TestAlreadyInGameRiddenOutOnStart(t *testing.T) {
 			return okReply()
 		})
 		h.start(t, testOptions())
-		assert.Equal(t, 9*time.Second, h.since())
+		assert.Equal(t, 9250*time.Millisecond, h.since())
 		// Backoff 250 ms, 500 ms, 1 s; the 2 s step would be a 5th send
-		// within 9 s, so it waits until 9 s.
-		assert.Equal(t, seconds(0, 0.25, 0.75, 1.75, 9), h.tr.sendTimes(OpInitiate, h.t0))
+		// within the cap's window (9 s + 250 ms), so it waits until 9.25 s.
+		assert.Equal(t, seconds(0, 0.25, 0.75, 1.75, 9.25), h.tr.sendTimes(OpInitiate, h.t0))
 		assert.Len(t, h.rec.of(EventError), 4)
 		for _, e := range h.rec.of(EventError) {
 			assert.Equal(t, "ALREADY_IN_GAME", e["code"])

@@ -105,7 +105,14 @@ func TestBackoffAndSendCap(t *testing.T) {
 		assert.Equal(t, at, l.earliest(at, 9*time.Second))
 		l.record(at)
 	}
-	assert.Equal(t, t0.Add(9*time.Second), l.earliest(t0.Add(4*time.Second), 9*time.Second), "a 5th within 9 s waits")
-	l.record(t0.Add(9 * time.Second))
-	assert.Equal(t, t0.Add(10*time.Second), l.earliest(t0.Add(9*time.Second), 9*time.Second))
+	// The window is the interval and a margin (a thirtieth, at most 250 ms).
+	assert.Equal(t, t0.Add(9250*time.Millisecond), l.earliest(t0.Add(4*time.Second), 9*time.Second), "a 5th within 9.25 s waits")
+	l.record(t0.Add(9250 * time.Millisecond))
+	assert.Equal(t, t0.Add(10250*time.Millisecond), l.earliest(t0.Add(9*time.Second), 9*time.Second))
+	assert.Equal(t, t0.Add(11*time.Second), l.earliest(t0.Add(11*time.Second), 9*time.Second), "later is free")
+	var fast sendLog
+	for i := range 4 {
+		fast.record(t0.Add(time.Duration(i) * time.Millisecond))
+	}
+	assert.Equal(t, t0.Add(930*time.Millisecond), fast.earliest(t0.Add(5*time.Millisecond), 900*time.Millisecond), "a thirtieth of a 900 ms interval")
 }

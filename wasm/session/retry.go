@@ -12,6 +12,7 @@ const (
 	maxEndAttempts      = 4                      // End: the first try and at most 3 brief retries
 	minEndTimeout       = 1 * time.Second        // End: per-try timeout floor, even near expiry
 	lastTryMargin       = 100 * time.Millisecond // a heartbeat's last retry goes this long before expiry
+	capMargin           = 250 * time.Millisecond // the send cap's window exceeds the interval by at most this
 )
 
 // backoff is the wait before retry number failures (1, 2, ...):
@@ -45,12 +46,15 @@ func (l *sendLog) last() time.Time {
 }
 
 // earliest is t, or later if sending at t would make more than
-// maxSendsPerInterval sends within one interval.
+// maxSendsPerInterval sends within one interval. The window is a thirtieth
+// longer (at most 250 ms) than the interval: the cap is kept at the server,
+// where a request sent from the Worker can arrive later than the next one
+// sent from the page, and send times understate how close arrivals come.
 func (l *sendLog) earliest(t time.Time, interval time.Duration) time.Time {
 	if len(l.at) < maxSendsPerInterval {
 		return t
 	}
-	if free := l.at[0].Add(interval); t.Before(free) {
+	if free := l.at[0].Add(interval + min(interval/30, capMargin)); t.Before(free) {
 		return free
 	}
 	return t
