@@ -70,7 +70,10 @@ func TestEngineOfflineThenOnline(t *testing.T) {
 		}
 		p.Navigate(srv.URL + "/session.html")
 		user := "offline-" + e.name()
-		p.MustStart(srv, user, Opts{"heartbeatIntervalMs": ms(interval), "sessionTtlMs": ms(ttl)})
+		// Heartbeats from the page's own fetch: Chromium's CDP emulation is
+		// set per target, and a dedicated Worker's fetch (the default,
+		// backgroundHeartbeats) would go on beating through it.
+		p.MustStart(srv, user, Opts{"heartbeatIntervalMs": ms(interval), "sessionTtlMs": ms(ttl), "backgroundHeartbeats": false})
 		srv.WaitCalls(user, 10*time.Second, "a heartbeat", count(1, "heartbeat"))
 
 		require.NoError(t, net.setOffline(true), "%s: going offline", e.name())
