@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -47,27 +44,7 @@ func TestEngineRedirectsAreNotFollowed(t *testing.T) {
 		pages := steadyServer(t)
 		p := openPage(t, e, pages.URL+"/session.html")
 		for _, status := range []int{307, 302} {
-			var target, api recorder
-			tsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				target.add(req)
-				if allowCORS(w, req) {
-					return
-				}
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = io.WriteString(w, `{"success":true}`)
-			}))
-			t.Cleanup(tsrv.Close)
-			asrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				api.add(req)
-				if allowCORS(w, req) {
-					return
-				}
-				w.Header().Set("Location", tsrv.URL+req.URL.Path)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(status)
-				_, _ = io.WriteString(w, `{"success":true}`) // a lie the module must not read
-			}))
-			t.Cleanup(asrv.Close)
+			asrv, api, target := redirectingAPI(t, status)
 
 			token := pages.Token(fmt.Sprintf("redirected-%s-%d", e.name(), status))
 			opts := steadyOpts()

@@ -57,32 +57,40 @@ func allowCORS(w http.ResponseWriter, req *http.Request) (preflight bool) {
 // The API answers 307/308/302 towards another server that would accept
 // anything. The module must not follow: the target receives nothing (no
 // preflight, no token) and startSession rejects.
+// redirectingAPI is an API that answers every call with a redirect (status)
+// to a target that would accept it; both record what reached them.
+func redirectingAPI(t *testing.T, status int) (api *httptest.Server, apiCalls, targetCalls *recorder) {
+	t.Helper()
+	var target, calls recorder
+	tsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		target.add(req)
+		if allowCORS(w, req) {
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"success":true}`)
+	}))
+	t.Cleanup(tsrv.Close)
+	asrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		calls.add(req)
+		if allowCORS(w, req) {
+			return
+		}
+		w.Header().Set("Location", tsrv.URL+req.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"success":true}`) // a lie the module must not read
+	}))
+	t.Cleanup(asrv.Close)
+	return asrv, &calls, &target
+}
+
 func TestRedirectsAreNotFollowed(t *testing.T) {
 	t.Parallel()
 	pages := steadyServer(t)
 	for _, status := range []int{307, 308, 302} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			var target, api recorder
-			tsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				target.add(req)
-				if allowCORS(w, req) {
-					return
-				}
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = io.WriteString(w, `{"success":true}`)
-			}))
-			t.Cleanup(tsrv.Close)
-			asrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				api.add(req)
-				if allowCORS(w, req) {
-					return
-				}
-				w.Header().Set("Location", tsrv.URL+req.URL.Path)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(status)
-				_, _ = io.WriteString(w, `{"success":true}`) // a lie the module must not read
-			}))
-			t.Cleanup(asrv.Close)
+			asrv, api, target := redirectingAPI(t, status)
 
 			p := openSession(t, pages)
 			token := pages.Token("redirected")
