@@ -48,10 +48,17 @@ const stallsJS = `(() => {
 	return true;
 })()`
 
+// Chromium's emulation is set on the page's target: it slows the rival's
+// requests and the module's initiate, but not the heartbeats the module's
+// dedicated Worker sends. So Fast 3G and Slow 3G are also measured through
+// the dev server, whose two legs (half the round trip each, with DevTools'
+// added latency) slow every request alike.
 var netProfiles = []netProfile{
 	{name: "steady"},
 	{name: "Fast 3G", emulate: &harness.Fast3G},
 	{name: "Slow 3G", emulate: &harness.Slow3G},
+	{name: "Fast 3G, server legs", faults: &harness.Faults{RequestLatencyMs: 281, ResponseLatencyMs: 281}},
+	{name: "Slow 3G, server legs", faults: &harness.Faults{RequestLatencyMs: 1000, ResponseLatencyMs: 1000}},
 	{name: "jitter 1.5 s", faults: &harness.Faults{RequestJitterMs: 1500}},
 	{name: "stalls", stallsJS: stallsJS},
 }
