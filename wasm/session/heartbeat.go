@@ -123,6 +123,13 @@ func (r *run) heartbeat(due time.Time) {
 		r.unknown = 0
 		renewed := r.noSession // the probe found the session our lost initiate made
 		r.succeeded(sent, rtt)
+		if late := sent.Sub(due); late > 0 && late < r.opts.HeartbeatInterval/2 {
+			// A timer that fired late (Firefox's do by ~100 ms, more on a
+			// loaded machine) must not push every later beat: the next one
+			// is timed from when this one was due. The deadline stays the
+			// real send's.
+			r.lastSend = due
+		}
 		if probe {
 			r.logf("probe: the session is alive")
 			r.initSince = time.Time{}

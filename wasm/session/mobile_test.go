@@ -426,3 +426,23 @@ func (f *stallingScheduled) DoAt(ctx context.Context, at time.Time, timeout time
 	}
 	return sent, resp, err
 }
+
+// Late timers do not add up: each beat is timed from when the previous one
+// was due, so a timer that always fires 100 ms late (Firefox's, issue 14)
+// keeps the interval between beats instead of stretching every one.
+func TestLateTimersDoNotAccumulate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		late := &hiddenClock{hidden: true, lag: 100 * time.Millisecond}
+		h := newHarness(t, func(c *Config) { c.Clock = late })
+		no := false
+		opts := testOptions()
+		opts.BackgroundHeartbeats = &no
+		h.start(t, opts)
+		time.Sleep(45 * time.Second)
+
+		// Calibrating: due at 8, 16, 24 (rtt.go), then every 9 s; each sent
+		// 100 ms late, none later than that.
+		assert.Equal(t, seconds(8.1, 16.1, 24.1, 33.1, 42.1), h.tr.sendTimes(OpHeartbeat, h.t0))
+		h.stop()
+	})
+}
