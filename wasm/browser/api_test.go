@@ -191,8 +191,7 @@ func TestStartSessionPassesParsedOptions(t *testing.T) {
 	assert.Equal(t, 4000000000, int(o.SessionTTL))
 	assert.Equal(t, session.DefaultRequestTimeout, o.RequestTimeout, "undefined means default")
 	assert.Equal(t, "include", o.Credentials)
-	require.NotNil(t, o.SingleTab)
-	assert.False(t, *o.SingleTab)
+	assert.False(t, o.SingleTab)
 	assert.True(t, o.Takeover)
 	assert.True(t, o.Debug)
 }

@@ -77,7 +77,7 @@ func wellFormed(s safejs.Value) bool {
 // untouched (it used to merge its default in itself, with another idea of a
 // plain object).
 func ParseOptions(global, v, defaultBase safejs.Value) (session.Options, error) {
-	var o session.Options
+	o := session.DefaultOptions()
 	base, err := parseDefaultBase(defaultBase)
 	if err != nil {
 		return o, err
@@ -134,13 +134,13 @@ func ParseOptions(global, v, defaultBase safejs.Value) (session.Options, error) 
 			b, _ := val.Bool()
 			switch k {
 			case "singleTab":
-				o.SingleTab = &b
+				o.SingleTab = b
 			case "takeover":
 				o.Takeover = b
 			case "debug":
 				o.Debug = b
 			case "backgroundHeartbeats":
-				o.BackgroundHeartbeats = &b
+				o.BackgroundHeartbeats = b
 			}
 		case safejs.TypeNumber:
 			f, _ := val.Float()
@@ -187,7 +187,7 @@ func finishOptions(global safejs.Value, o session.Options, apiBase *string) (ses
 		return o, err
 	}
 	o.APIBase = base
-	return o.Validate()
+	return o, o.Validate()
 }
 
 // resolveAPIBase returns apiBase resolved with new URL(apiBase, location.href)

@@ -22,8 +22,7 @@ func TestParseOptionsBackgroundHeartbeats(t *testing.T) {
 	} {
 		o, err := ParseOptions(env, jsEval(t, src), safejs.Undefined())
 		require.NoError(t, err, src)
-		require.NotNil(t, o.BackgroundHeartbeats, src)
-		assert.Equal(t, want, *o.BackgroundHeartbeats, src)
+		assert.Equal(t, want, o.BackgroundHeartbeats, src)
 	}
 	_, err := ParseOptions(env, jsEval(t, `return {backgroundHeartbeats: "no"}`), safejs.Undefined())
 	assert.Error(t, err)

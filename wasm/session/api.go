@@ -85,21 +85,21 @@ type Page interface {
 	Online() bool
 }
 
-// Options are startSession's options after the browser has checked their JS
-// types. Zero values mean "default"; Validate fills defaults and checks ranges.
+// Options are startSession's options (design.md), after the browser has
+// checked their JS types: DefaultOptions with the keys a game gave
+// overwritten. Validate checks their ranges.
 type Options struct {
-	APIBase           string // absolute http(s) URL, already resolved by the browser
-	HeartbeatInterval time.Duration
-	SessionTTL        time.Duration
-	RequestTimeout    time.Duration
-	Credentials       string
-	SingleTab         *bool // nil: default (true)
+	APIBase           string        // absolute http(s) URL, resolved by the browser, no trailing slash
+	HeartbeatInterval time.Duration // heartbeatIntervalMs
+	SessionTTL        time.Duration // sessionTtlMs
+	RequestTimeout    time.Duration // requestTimeoutMs
+	Credentials       string        // fetch credentials mode
+	SingleTab         bool
 	Takeover          bool
 	Debug             bool
-	// BackgroundHeartbeats (the contract's backgroundHeartbeats): nil means
-	// the default, true. The engine only carries it; the browser decides
-	// how hidden tabs keep their timers.
-	BackgroundHeartbeats *bool
+	// BackgroundHeartbeats: heartbeats timed and sent by a Worker (the
+	// browser's business; the engine picks the clock and transport).
+	BackgroundHeartbeats bool
 }
 
 // State is the engine's lifecycle state.

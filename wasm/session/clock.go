@@ -25,7 +25,7 @@ type ClockDescriber interface {
 // because the option is startSession's, while both clocks live as long as
 // the engine.
 func (e *Engine) clockFor(opts Options) Clock {
-	if e.cfg.BackgroundClock != nil && (opts.BackgroundHeartbeats == nil || *opts.BackgroundHeartbeats) {
+	if e.cfg.BackgroundClock != nil && opts.BackgroundHeartbeats {
 		return e.cfg.BackgroundClock
 	}
 	return e.clock

@@ -25,14 +25,13 @@ func (c *countingClock) NewTimer(d time.Duration) Timer {
 func (c *countingClock) Describe() string { return c.desc }
 
 func TestBackgroundHeartbeatsPickTheBackgroundClock(t *testing.T) {
-	no := false
 	for _, tc := range []struct {
 		name       string
-		background *bool
+		background bool
 		wantWorker bool
 	}{
-		{"default", nil, true},
-		{"off", &no, false},
+		{"default", true, true},
+		{"off", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {

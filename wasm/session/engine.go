@@ -83,8 +83,7 @@ func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 	if err := ValidateToken(token); err != nil {
 		return err
 	}
-	opts, err := opts.Validate()
-	if err != nil {
+	if err := opts.Validate(); err != nil {
 		return err
 	}
 	if e.cfg.Transport == nil {

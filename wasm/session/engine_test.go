@@ -40,8 +40,8 @@ func TestStartRejectsBadInputWithoutRequest(t *testing.T) {
 			{"", testOptions()},
 			{"  \t", testOptions()},
 			{"a\x00b", testOptions()},
-			{testToken, Options{}},
-			{testToken, Options{APIBase: "https://x", Credentials: "all"}},
+			{testToken, DefaultOptions()},
+			{testToken, func() Options { o := testOptions(); o.Credentials = "all"; return o }()},
 		} {
 			err := h.e.Start(context.Background(), tc.token, tc.opts)
 			var e *Error

@@ -17,7 +17,11 @@ import (
 
 const testToken = "eyJhbGciOiJIUzI1NiJ9.test-token-payload.signature"
 
-func testOptions() Options { return Options{APIBase: "https://api.test"} }
+func testOptions() Options {
+	o := DefaultOptions()
+	o.APIBase = "https://api.test"
+	return o
+}
 
 // reply is one scripted answer.
 type reply struct {

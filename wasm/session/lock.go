@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -45,7 +44,7 @@ var ErrLockHeld = errors.New("the lock is held by another tab")
 // LockName is the lock that guards the sessions of one API: two games on one
 // site that talk to different APIs do not exclude each other.
 func LockName(apiBase string) string {
-	return "game-session:" + strings.TrimRight(apiBase, "/")
+	return "game-session:" + trimSlashes(apiBase)
 }
 
 // endLockName is held, next to LockName's lock, until the tab's end has
@@ -70,7 +69,7 @@ func errLockHeld() *Error {
 // keeps the session.
 func (r *run) acquireLock() bool {
 	locker := r.e.cfg.Locker
-	if locker == nil || r.opts.SingleTab == nil || !*r.opts.SingleTab {
+	if locker == nil || !r.opts.SingleTab {
 		return true
 	}
 	name := LockName(r.opts.APIBase)

@@ -207,9 +207,8 @@ func TestSingleTabFalseTakesNoLock(t *testing.T) {
 		a := newHarness(t, withLocker(locks))
 		b := newHarness(t, withLocker(locks))
 		a.start(t, testOptions())
-		no := false
 		opts := testOptions()
-		opts.SingleTab = &no
+		opts.SingleTab = false
 		b.start(t, opts)
 		assert.Len(t, b.tr.ops(OpInitiate), 1)
 		assert.Equal(t, 1, locks.acquires[testLock], "only the singleTab session asked for the lock")

@@ -253,13 +253,17 @@ func TestScrub(t *testing.T) {
 
 func TestAPIBaseWithTheSessionsPathIsRejectedWithAHint(t *testing.T) {
 	for _, base := range []string{"https://api.test/api/games/sessions", "https://api.test/x/api/games/sessions/", "https://api.test/api/games/sessions/initiate"} {
-		_, err := Options{APIBase: base}.Validate()
+		o := testOptions()
+		o.APIBase = base
+		err := o.Validate()
 		var e *Error
 		require.ErrorAs(t, err, &e, base)
 		assert.Equal(t, CodeInvalidArgument, e.Code)
 		assert.Contains(t, e.Message, "without that path")
 	}
-	_, err := Options{APIBase: "https://api.test/api/games"}.Validate()
+	o := testOptions()
+	o.APIBase = "https://api.test/api/games"
+	err := o.Validate()
 	assert.NoError(t, err)
 }
 
@@ -335,9 +339,8 @@ func TestHeartbeatsGoThroughTheScheduledTransport(t *testing.T) {
 		assert.Equal(t, seconds(8, 16, 24), h.tr.sendTimes(OpHeartbeat, h.t0))
 		assert.Equal(t, 4, st.scheduledCount(), "the 33 s beat is already with the Worker")
 
-		no := false
 		opts := testOptions()
-		opts.BackgroundHeartbeats = &no
+		opts.BackgroundHeartbeats = false
 		h.stop()
 		h.start(t, opts)
 		time.Sleep(20 * time.Second)
@@ -434,9 +437,8 @@ func TestLateTimersDoNotAccumulate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		late := &hiddenClock{hidden: true, lag: 100 * time.Millisecond}
 		h := newHarness(t, func(c *Config) { c.Clock = late })
-		no := false
 		opts := testOptions()
-		opts.BackgroundHeartbeats = &no
+		opts.BackgroundHeartbeats = false
 		h.start(t, opts)
 		time.Sleep(45 * time.Second)
 

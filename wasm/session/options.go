@@ -20,61 +20,53 @@ const (
 	MaxRequestTimeout    = 10 * time.Minute
 )
 
-// Validate fills defaults into o and checks ranges; errors are *Error with
-// CodeInvalidArgument.
-func (o Options) Validate() (Options, error) {
-	base := strings.TrimSpace(o.APIBase)
-	lower := strings.ToLower(base)
-	switch {
-	case base == "":
-		return o, invalidArgument("apiBase is required (no page origin to default to)")
-	case !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://"):
-		return o, invalidArgument("apiBase must be an http(s) URL, got " + strconv.Quote(clip(o.APIBase, 100)))
+// DefaultOptions are startSession's options when a game gives none
+// (design.md): the one place the defaults live. Parsing starts from them
+// and overwrites only the keys a game gave. APIBase has no default here:
+// the browser fills in the page's origin.
+func DefaultOptions() Options {
+	return Options{
+		HeartbeatInterval:    DefaultHeartbeatInterval,
+		SessionTTL:           DefaultSessionTTL,
+		RequestTimeout:       DefaultRequestTimeout,
+		Credentials:          DefaultCredentials,
+		SingleTab:            true,
+		BackgroundHeartbeats: true,
 	}
-	if path := strings.TrimRight(lower, "/"); strings.HasSuffix(path, "/api/games/sessions") || strings.Contains(lower, "/api/games/sessions/") {
-		// A common slip: apiBase is where /api/games/sessions/* lives.
-		return o, invalidArgument("apiBase is where /api/games/sessions/* lives, without that path: use " +
-			strconv.Quote(clip(base[:strings.Index(lower, "/api/games/sessions")], 100)))
-	}
-	o.APIBase = base
-
-	o.HeartbeatInterval = orDefault(o.HeartbeatInterval, DefaultHeartbeatInterval)
-	o.SessionTTL = orDefault(o.SessionTTL, DefaultSessionTTL)
-	o.RequestTimeout = orDefault(o.RequestTimeout, DefaultRequestTimeout)
-	if err := inRange("heartbeatIntervalMs", o.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval); err != nil {
-		return o, err
-	}
-	if o.SessionTTL <= o.HeartbeatInterval {
-		return o, invalidArgument("sessionTtlMs (" + ms(o.SessionTTL) + ") must be greater than heartbeatIntervalMs (" + ms(o.HeartbeatInterval) + ")")
-	}
-	if err := inRange("sessionTtlMs", o.SessionTTL, o.HeartbeatInterval, MaxSessionTTL); err != nil {
-		return o, err
-	}
-	if err := inRange("requestTimeoutMs", o.RequestTimeout, MinRequestTimeout, MaxRequestTimeout); err != nil {
-		return o, err
-	}
-
-	switch o.Credentials {
-	case "":
-		o.Credentials = DefaultCredentials
-	case "omit", "same-origin", "include":
-	default:
-		return o, invalidArgument(`credentials must be "omit", "same-origin" or "include", got ` + strconv.Quote(clip(o.Credentials, 100)))
-	}
-	if o.SingleTab == nil {
-		o.SingleTab = ptrTrue()
-	}
-	if o.BackgroundHeartbeats == nil {
-		o.BackgroundHeartbeats = ptrTrue()
-	}
-	return o, nil
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
+// Validate checks o's ranges and values; it fills in nothing (see
+// DefaultOptions). Errors are *Error with CodeInvalidArgument.
+func (o Options) Validate() error {
+	switch {
+	case o.APIBase == "":
+		return invalidArgument("apiBase is required (no page origin to default to)")
+	case !hasPrefixFold(o.APIBase, "http://") && !hasPrefixFold(o.APIBase, "https://"):
+		return invalidArgument("apiBase must be an http(s) URL, got " + strconv.Quote(clip(o.APIBase, 100)))
 	}
-	return d
+	if i := indexFold(o.APIBase, "/api/games/sessions"); i >= 0 {
+		// A common slip: apiBase is where /api/games/sessions/* lives.
+		return invalidArgument("apiBase is where /api/games/sessions/* lives, without that path: use " +
+			strconv.Quote(clip(o.APIBase[:i], 100)))
+	}
+	if err := inRange("heartbeatIntervalMs", o.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval); err != nil {
+		return err
+	}
+	if o.SessionTTL <= o.HeartbeatInterval {
+		return invalidArgument("sessionTtlMs (" + ms(o.SessionTTL) + ") must be greater than heartbeatIntervalMs (" + ms(o.HeartbeatInterval) + ")")
+	}
+	if err := inRange("sessionTtlMs", o.SessionTTL, o.HeartbeatInterval, MaxSessionTTL); err != nil {
+		return err
+	}
+	if err := inRange("requestTimeoutMs", o.RequestTimeout, MinRequestTimeout, MaxRequestTimeout); err != nil {
+		return err
+	}
+	switch o.Credentials {
+	case "omit", "same-origin", "include":
+	default:
+		return invalidArgument(`credentials must be "omit", "same-origin" or "include", got ` + strconv.Quote(clip(o.Credentials, 100)))
+	}
+	return nil
 }
 
 func inRange(name string, d, lo, hi time.Duration) *Error {
@@ -94,7 +86,61 @@ func wholeMs(d time.Duration) string {
 	return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10)
 }
 
-func ptrTrue() *bool {
-	yes := true
-	return &yes
+// ASCII case folding: strings.ToLower/ToUpper link Unicode tables (size
+// rules, wasm/sizerules), and every text compared here is ASCII.
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFold reports whether a and b are equal ignoring ASCII case.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
+}
+
+// indexFold is the first index of sub in s ignoring ASCII case, or -1.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// trimSpaceASCII trims ASCII white space (strings.TrimSpace links Unicode
+// tables).
+func trimSpaceASCII(s string) string {
+	for len(s) > 0 && isSpaceASCII(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpaceASCII(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isSpaceASCII(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+
+// trimSlashes drops trailing slashes.
+func trimSlashes(s string) string {
+	for strings.HasSuffix(s, "/") {
+		s = s[:len(s)-1]
+	}
+	return s
 }

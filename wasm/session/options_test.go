@@ -8,36 +8,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestOptionsValidateDefaults(t *testing.T) {
-	got, err := Options{APIBase: " https://api.example.com/ "}.Validate()
-	require.NoError(t, err)
-	require.NotNil(t, got.SingleTab)
-	assert.True(t, *got.SingleTab)
-	require.NotNil(t, got.BackgroundHeartbeats)
-	assert.True(t, *got.BackgroundHeartbeats)
-	got.SingleTab, got.BackgroundHeartbeats = nil, nil
+func TestDefaultOptionsAreTheDesigns(t *testing.T) {
 	assert.Equal(t, Options{
-		APIBase:           "https://api.example.com/",
-		HeartbeatInterval: 9 * time.Second,
-		SessionTTL:        10 * time.Second,
-		RequestTimeout:    5 * time.Second,
-		Credentials:       "same-origin",
-	}, got)
-
-	no := false
-	got, err = Options{APIBase: "http://x", SingleTab: &no, BackgroundHeartbeats: &no, Takeover: true, Debug: true, Credentials: "omit"}.Validate()
-	require.NoError(t, err)
-	assert.False(t, *got.SingleTab)
-	assert.False(t, *got.BackgroundHeartbeats)
-	assert.True(t, got.Takeover)
-	assert.True(t, got.Debug)
-	assert.Equal(t, "omit", got.Credentials)
+		HeartbeatInterval:    9 * time.Second,
+		SessionTTL:           10 * time.Second,
+		RequestTimeout:       5 * time.Second,
+		Credentials:          "same-origin",
+		SingleTab:            true,
+		BackgroundHeartbeats: true,
+	}, DefaultOptions())
+	o := DefaultOptions()
+	o.APIBase = "https://api.example.com"
+	assert.NoError(t, o.Validate())
 }
 
 func TestOptionsValidate(t *testing.T) {
 	ms := time.Millisecond
 	base := func(f func(*Options)) Options {
-		o := Options{APIBase: "https://api.test"}
+		o := DefaultOptions()
+		o.APIBase = "https://api.test"
 		f(&o)
 		return o
 	}
@@ -47,11 +36,11 @@ func TestOptionsValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"defaults", base(func(*Options) {}), true},
-		{"no apiBase", Options{}, false},
-		{"blank apiBase", Options{APIBase: "  "}, false},
-		{"relative apiBase", Options{APIBase: "/api"}, false},
-		{"other scheme", Options{APIBase: "ftp://x"}, false},
-		{"HTTPS upper case", Options{APIBase: "HTTPS://X"}, true},
+		{"no apiBase", base(func(o *Options) { o.APIBase = "" }), false},
+		{"blank apiBase", base(func(o *Options) { o.APIBase = "  " }), false},
+		{"relative apiBase", base(func(o *Options) { o.APIBase = "/api" }), false},
+		{"other scheme", base(func(o *Options) { o.APIBase = "ftp://x" }), false},
+		{"HTTPS upper case", base(func(o *Options) { o.APIBase = "HTTPS://X" }), true},
 		{"interval min", base(func(o *Options) { o.HeartbeatInterval = 10 * ms }), true},
 		{"interval below min", base(func(o *Options) { o.HeartbeatInterval = 9 * ms }), false},
 		{"interval negative", base(func(o *Options) { o.HeartbeatInterval = -time.Second }), false},
@@ -75,7 +64,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"credentials case", base(func(o *Options) { o.Credentials = "Include" }), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.opts.Validate()
+			err := tc.opts.Validate()
 			if tc.ok {
 				assert.NoError(t, err)
 				return

@@ -2,7 +2,6 @@ package session
 
 import (
 	"strconv"
-	"strings"
 )
 
 // maxMessage bounds a server message carried into errors and events.
@@ -98,7 +97,7 @@ func readBody(body map[string]any) (Code, string) {
 	}
 	for _, v := range []any{body["message"], nested["message"], body["detail"], body["error"]} {
 		if s, ok := v.(string); ok && msg == "" && knownCode(s) == "" {
-			msg = strings.TrimSpace(s)
+			msg = trimSpaceASCII(s)
 		}
 	}
 	return code, clip(msg, maxMessage)
@@ -107,7 +106,10 @@ func readBody(body map[string]any) (Code, string) {
 // knownCode is the session API code s names ("" for none), leniently:
 // surrounding spaces and letter case do not matter.
 func knownCode(s string) Code {
-	switch c := Code(strings.ToUpper(strings.TrimSpace(s))); c {
+	if len(s) > 40 {
+		return ""
+	}
+	switch c := Code(upperASCII(trimSpaceASCII(s))); c {
 	case CodeAlreadyInGame, CodeUnauthorized, CodeNoActiveSession:
 		return c
 	}
@@ -127,4 +129,14 @@ func clip(s string, n int) string {
 		cut = i
 	}
 	return s[:cut] + "…"
+}
+
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }

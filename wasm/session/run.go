@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -53,7 +52,7 @@ type run struct {
 func newRun(e *Engine, token string, opts Options, reason string) *run {
 	ctx, cancel := context.WithCancel(context.Background())
 	var scheduled ScheduledTransport
-	if st, ok := e.cfg.Transport.(ScheduledTransport); ok && (opts.BackgroundHeartbeats == nil || *opts.BackgroundHeartbeats) {
+	if st, ok := e.cfg.Transport.(ScheduledTransport); ok && opts.BackgroundHeartbeats {
 		scheduled = st
 	}
 	return &run{
@@ -63,7 +62,7 @@ func newRun(e *Engine, token string, opts Options, reason string) *run {
 		clock:     e.clockFor(opts),
 		token:     token,
 		opts:      opts,
-		urlBase:   strings.TrimRight(opts.APIBase, "/") + "/api/games/sessions/",
+		urlBase:   trimSlashes(opts.APIBase) + "/api/games/sessions/",
 		reason:    reason,
 		ctx:       ctx,
 		cancel:    cancel,

@@ -1,9 +1,8 @@
 package session
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,7 +19,7 @@ func ValidateToken(token string) error {
 	switch {
 	case token == "":
 		return invalidArgument("authToken must be a non-empty string")
-	case strings.TrimSpace(token) == "":
+	case onlySpace(token):
 		return invalidArgument("authToken is only white space")
 	case len(token) > MaxTokenBytes:
 		return invalidArgument("authToken is too long (" + strconv.Itoa(len(token)) + " bytes, at most " + strconv.Itoa(MaxTokenBytes) + ")")
@@ -29,7 +28,7 @@ func ValidateToken(token string) error {
 	}
 	for i, c := range token {
 		if c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 {
-			return invalidArgument(fmt.Sprintf("authToken contains a control character (U+%04X at byte %d)", c, i))
+			return invalidArgument("authToken contains a control character (U+" + hex4(c) + " at byte " + strconv.Itoa(i) + ")")
 		}
 	}
 	return nil
@@ -44,4 +43,22 @@ func redact(token string) string {
 		i += size
 	}
 	return token[:i] + "…"
+}
+
+func onlySpace(s string) bool {
+	for _, c := range s {
+		if !unicode.IsSpace(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// hex4 is c in upper-case hex, at least 4 digits (no fmt: size rules).
+func hex4(c rune) string {
+	h := upperASCII(strconv.FormatInt(int64(c), 16))
+	for len(h) < 4 {
+		h = "0" + h
+	}
+	return h
 }
