@@ -135,7 +135,9 @@ func trimSpaceASCII(s string) string {
 	return s
 }
 
-func isSpaceASCII(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpaceASCII(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 // trimSlashes drops trailing slashes.
 func trimSlashes(s string) string {
