@@ -7,10 +7,7 @@
 // testing/synctest.
 package session
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Op names one endpoint of the session API.
 type Op string
@@ -51,15 +48,16 @@ type Response struct {
 	// arrive off the main thread (a ScheduledTransport's Worker): a round
 	// trip measured to when the engine reads the answer would include any
 	// stall of the page. Zero when unknown: the engine's clock then.
-	Received time.Time
+	Received Instant
 }
 
 // Transport sends requests. The browser implements it with fetch.
 type Transport interface {
-	// Do sends req and waits for the answer. It returns an error only when no
-	// HTTP response arrived (network failure, or ctx ended: the transport
-	// aborts the request when ctx is done and returns ctx.Err()).
-	Do(ctx context.Context, req Request) (Response, error)
+	// Do sends req and waits for the answer. It returns an error only when
+	// no HTTP response arrived: ErrTimeout when timeout (> 0) passed first,
+	// ErrCanceled when stop fired first (the request is aborted), or a
+	// network failure. A nil stop never fires.
+	Do(req Request, timeout time.Duration, stop *Stop) (Response, error)
 	// Beacon starts req so that it survives the page going away (fetch with
 	// keepalive, else navigator.sendBeacon) and returns at once without
 	// waiting for an answer. It is called synchronously inside pagehide.
@@ -69,14 +67,12 @@ type Transport interface {
 // Clock is time as the engine sees it. RealClock uses package time; the
 // browser may drive timers from a Worker so that hidden tabs keep their beat.
 type Clock interface {
-	Now() time.Time
-	NewTimer(d time.Duration) Timer
-}
-
-// Timer is a one-shot timer, like *time.Timer.
-type Timer interface {
-	C() <-chan time.Time
-	Stop() bool
+	Now() Instant
+	// AfterFunc calls f once, when d has passed, unless cancel is called
+	// first; cancel reports whether it stopped the call (false when f
+	// already ran or was cancelled). f must not block: it may run inside a
+	// JS callback.
+	AfterFunc(d time.Duration, f func()) (cancel func() bool)
 }
 
 // Page tells the engine about the page it lives in.
@@ -158,12 +154,17 @@ const (
 	EventEnd         EventType = "end"         // {reason: "user"|"pagehide"|"unauthorized"|"takeover"}
 )
 
-// Event is one notification to the game. Detail holds exactly the fields the
-// design names for its type, as plain values (string, float64, bool) that the
-// browser copies into a JS object.
+// Event is one notification to the game: Type and the fields design.md
+// names for it; the browser builds the JS detail object from them.
 type Event struct {
-	Type   EventType
-	Detail map[string]any
+	Type     EventType
+	State    State         // statechange: the state entered
+	Previous State         // statechange
+	RTT      time.Duration // heartbeat: rttMs
+	At       Instant       // heartbeat: when it was sent (at, unix ms)
+	Reason   string        // renew, end
+	Err      *Error        // error: code, status, message
+	Fatal    bool          // error
 }
 
 // ScheduledTransport is optionally implemented by a Transport that can send
@@ -175,18 +176,23 @@ type Event struct {
 type ScheduledTransport interface {
 	// DoAt sends req when the wall clock reaches at (at once when at has
 	// passed) and waits for the answer; timeout counts from the send. It
-	// returns when the request left (the zero Time when it never did) and,
-	// like Do, an error only when no HTTP response arrived: ctx.Err() when
-	// ctx ended first (before the send this withdraws the request, after it
-	// the request is aborted), ErrTimeout when timeout passed after the
-	// send, or a network failure.
-	DoAt(ctx context.Context, at time.Time, timeout time.Duration, req Request) (sent time.Time, resp Response, err error)
+	// returns when the request left (zero when it never did) and, like Do,
+	// an error only when no HTTP response arrived: ErrCanceled when stop
+	// fired first (before the send this withdraws the request, after it the
+	// request is aborted), ErrTimeout when timeout passed after the send, or
+	// a network failure.
+	DoAt(at Instant, timeout time.Duration, req Request, stop *Stop) (sent Instant, resp Response, err error)
 }
 
-// ErrTimeout is a ScheduledTransport's error for a request sent but not
-// answered within its timeout.
-var ErrTimeout = errTimeout{}
+// ErrTimeout is a transport's error for a request sent but not answered
+// within its timeout.
+var ErrTimeout error = constError("no answer within the request timeout")
 
-type errTimeout struct{}
+// ErrCanceled is the error of a request or a wait that its Stop ended.
+var ErrCanceled error = constError("canceled")
 
-func (errTimeout) Error() string { return "no answer within the request timeout" }
+// constError is an error that compares with ==: the engine never needs
+// errors.Is (which links reflection: see wasm/sizerules).
+type constError string
+
+func (e constError) Error() string { return string(e) }

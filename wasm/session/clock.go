@@ -5,14 +5,9 @@ import "time"
 // RealClock is the Clock of package time.
 type RealClock struct{}
 
-func (RealClock) Now() time.Time { return time.Now() }
+func (RealClock) Now() Instant { return Now() }
 
-func (RealClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
-
-type realTimer struct{ t *time.Timer }
-
-func (t realTimer) C() <-chan time.Time { return t.t.C }
-func (t realTimer) Stop() bool          { return t.t.Stop() }
+func (RealClock) AfterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 
 // ClockDescriber is optionally implemented by a Clock to say what drives its
 // timers (a Worker, or page timers and why), for the debug log.

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -36,9 +35,9 @@ func (d *deferringTransport) note(s string) {
 	d.log = append(d.log, s)
 }
 
-func (d *deferringTransport) Do(ctx context.Context, req Request) (Response, error) {
+func (d *deferringTransport) Do(req Request, timeout time.Duration, stop *Stop) (Response, error) {
 	d.note("do " + string(req.Op))
-	return d.fakeTransport.Do(ctx, req)
+	return d.fakeTransport.Do(req, timeout, stop)
 }
 
 func (d *deferringTransport) Beacon(req Request) error {
@@ -122,7 +121,7 @@ func TestDeferredEndNotArmedBeforeAnInitiateSucceeds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, dt := newDeferHarness(t)
 		h.tr.setScript(func(Request, int) reply { return codeReply(401, "UNAUTHORIZED") })
-		require.Error(t, h.e.Start(context.Background(), testToken, testOptions()))
+		require.Error(t, h.e.Start(testToken, testOptions()))
 		assert.Empty(t, dt.armed)
 	})
 }
@@ -176,7 +175,7 @@ func TestEndCancelsTheDeferredEndBeforeSendingIts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h, dt := newDeferHarness(t)
 		h.start(t, testOptions())
-		require.NoError(t, h.e.End(context.Background()))
+		require.NoError(t, h.e.End())
 		assert.Equal(t, []string{"do initiate", "defer end", "cancel deferred", "do end"}, dt.events())
 		h.e.PageHide()
 		time.Sleep(time.Minute)

@@ -1,15 +1,12 @@
 package session
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // sendEnd sends end for r (whose loop is already stopped). NO_ACTIVE_SESSION
 // is success: the session is gone either way. Transient failures get a few
 // brief retries while the session may still be alive (deadline, or one TTL
 // from now when it never had a success); then the last error is returned.
-func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
+func (r *run) sendEnd(deadline Instant) *Error {
 	clock := r.clock
 	endBy := deadline
 	if endBy.IsZero() {
@@ -24,7 +21,7 @@ func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
 		// A try near or past expiry still gets a floor: the answer says
 		// whether the end arrived.
 		timeout := min(r.opts.RequestTimeout, max(endBy.Sub(clock.Now()), minEndTimeout))
-		err := send(ctx, r.e.cfg.Transport, req, timeout)
+		err := callOnce(r.e.cfg.Transport, req, timeout)
 		r.e.mu.Lock()
 		r.endInFlight = false
 		r.e.mu.Unlock()
@@ -32,21 +29,22 @@ func (r *run) sendEnd(ctx context.Context, deadline time.Time) *Error {
 			return nil
 		}
 		r.logf("end failed: " + err.Error())
-		if !transient(err) || attempt >= maxEndAttempts || ctx.Err() != nil {
+		if !transient(err) || attempt >= maxEndAttempts {
 			return err
 		}
 		wait := backoff(attempt, r.opts.HeartbeatInterval)
 		if !clock.Now().Add(wait).Before(endBy) {
 			return err
 		}
-		t := clock.NewTimer(wait)
-		select {
-		case <-t.C():
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		}
+		sleep(clock, wait)
 	}
+}
+
+// sleep waits d on clock.
+func sleep(clock Clock, d time.Duration) {
+	done := make(chan struct{}, 1)
+	clock.AfterFunc(d, func() { done <- struct{}{} })
+	<-done
 }
 
 // beginEndAttempt marks an end attempt as in flight, unless pagehide has

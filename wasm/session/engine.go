@@ -1,10 +1,6 @@
 package session
 
-import (
-	"context"
-	"sync"
-	"time"
-)
+import "sync"
 
 // Config wires an Engine to its surroundings.
 type Config struct {
@@ -69,14 +65,12 @@ func (alwaysOnline) Online() bool { return true }
 //
 // A second Start with the same token while a session is starting or active
 // does not initiate again: it returns the first one's outcome (its options are
-// ignored). Another token gets INVALID_STATE. ctx only bounds the wait: when
-// it ends first, Start returns TIMEOUT and the session goes on starting (End
-// stops it).
+// ignored). Another token gets INVALID_STATE.
 //
 // With Options.SingleTab and a Locker, only the tab that gets the lock sends
 // anything: in another tab Start rejects at once with ALREADY_IN_GAME, status
 // 0, or with Options.Takeover takes the session over (lock.go).
-func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
+func (e *Engine) Start(token string, opts Options) error {
 	if e == nil {
 		return invalidState("startSession: no engine")
 	}
@@ -89,9 +83,6 @@ func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 	if e.cfg.Transport == nil {
 		return invalidState("startSession: the engine has no transport")
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 
 	e.mu.Lock()
 	switch e.state {
@@ -101,7 +92,7 @@ func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 		if r.token != token {
 			return invalidState("startSession: a session with another token is " + string(st) + "; call endSession first")
 		}
-		return r.waitStarted(ctx)
+		return r.waitStarted()
 	case StateEnding:
 		e.mu.Unlock()
 		return invalidState("startSession: endSession is in progress")
@@ -112,7 +103,7 @@ func (e *Engine) Start(ctx context.Context, token string, opts Options) error {
 	e.flush()
 
 	r.logf("startSession(" + redact(token) + ") at " + r.urlBase)
-	return r.waitStarted(ctx)
+	return r.waitStarted()
 }
 
 // startRunLocked makes r the live session, enters starting and starts its
@@ -132,12 +123,9 @@ func (e *Engine) startRunLocked(token string, opts Options, reason string) *run 
 // the initiate may have reached the server. NO_ACTIVE_SESSION counts as
 // success; after brief retries of a transient failure the state is ended
 // anyway and the error is returned.
-func (e *Engine) End(ctx context.Context) error {
+func (e *Engine) End() error {
 	if e == nil {
 		return nil
-	}
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	e.mu.Lock()
 	r := e.run
@@ -146,7 +134,8 @@ func (e *Engine) End(ctx context.Context) error {
 	case StateEnding:
 		done := r.endDone
 		e.mu.Unlock()
-		return r.waitEnded(ctx, done)
+		<-done
+		return r.endErr
 	default: // idle or ended: nothing to end
 		e.resume = nil
 		e.mu.Unlock()
@@ -159,13 +148,13 @@ func (e *Engine) End(ctx context.Context) error {
 	e.flush()
 
 	r.logf("endSession")
-	return e.finishEnd(ctx, r, deadline, "user")
+	return e.finishEnd(r, deadline, "user")
 }
 
 // beginEndLocked stops r's loop (aborting the request in flight) and enters
 // ending. It returns r's deadline and the deferred end's cancel, to be called
 // before the end request goes: one end per session.
-func (e *Engine) beginEndLocked(r *run) (deadline time.Time, disarm func()) {
+func (e *Engine) beginEndLocked(r *run) (deadline Instant, disarm func()) {
 	r.cancel()
 	r.endDone = make(chan struct{})
 	e.setStateLocked(StateEnding)
@@ -175,8 +164,8 @@ func (e *Engine) beginEndLocked(r *run) (deadline time.Time, disarm func()) {
 // finishEnd sends r's end, gives up its lock (only now, so that a tab
 // starting next does not meet this session) and enters ended with an end
 // event for reason ("unauthorized" when the end said so).
-func (e *Engine) finishEnd(ctx context.Context, r *run, deadline time.Time, reason string) error {
-	endErr := r.sendEnd(ctx, deadline)
+func (e *Engine) finishEnd(r *run, deadline Instant, reason string) error {
+	endErr := r.sendEnd(deadline)
 
 	e.mu.Lock()
 	if endErr != nil {

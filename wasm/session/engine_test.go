@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -43,7 +42,7 @@ func TestStartRejectsBadInputWithoutRequest(t *testing.T) {
 			{testToken, DefaultOptions()},
 			{testToken, func() Options { o := testOptions(); o.Credentials = "all"; return o }()},
 		} {
-			err := h.e.Start(context.Background(), tc.token, tc.opts)
+			err := h.e.Start(tc.token, tc.opts)
 			var e *Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, CodeInvalidArgument, e.Code)
@@ -72,7 +71,7 @@ func TestSecondStartSameTokenWhileStartingSharesOutcome(t *testing.T) {
 				errs := make([]error, 2)
 				var wg sync.WaitGroup
 				for i := range errs {
-					wg.Go(func() { errs[i] = h.e.Start(context.Background(), testToken, testOptions()) })
+					wg.Go(func() { errs[i] = h.e.Start(testToken, testOptions()) })
 					synctest.Wait() // the first one is starting before the second comes
 				}
 				wg.Wait()
@@ -97,8 +96,8 @@ func TestSecondStartWhileActive(t *testing.T) {
 		h := newHarness(t)
 		h.start(t, testOptions())
 
-		assert.NoError(t, h.e.Start(context.Background(), testToken, testOptions()), "same token: already active")
-		err := h.e.Start(context.Background(), "another-token", testOptions())
+		assert.NoError(t, h.e.Start(testToken, testOptions()), "same token: already active")
+		err := h.e.Start("another-token", testOptions())
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeInvalidState, e.Code)
@@ -112,10 +111,10 @@ func TestStartAgainAfterEndIsANewRound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.start(t, testOptions())
-		require.NoError(t, h.e.End(context.Background()))
+		require.NoError(t, h.e.End())
 		require.Equal(t, StateEnded, h.e.State())
 
-		require.NoError(t, h.e.Start(context.Background(), "second-round-token", testOptions()))
+		require.NoError(t, h.e.Start("second-round-token", testOptions()))
 		synctest.Wait()
 		assert.Equal(t, StateActive, h.e.State())
 		inits := h.tr.ops(OpInitiate)
@@ -126,27 +125,11 @@ func TestStartAgainAfterEndIsANewRound(t *testing.T) {
 	})
 }
 
-func TestStartWaitEndsWithContext(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
-		h.tr.setScript(func(Request, int) reply { return reply{hang: true} })
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		err := h.e.Start(ctx, testToken, testOptions())
-		var e *Error
-		require.ErrorAs(t, err, &e)
-		assert.Equal(t, CodeTimeout, e.Code)
-		assert.Equal(t, StateStarting, h.e.State(), "the session goes on starting")
-		h.stop()
-		assert.Equal(t, StateEnded, h.e.State())
-	})
-}
-
 func TestUnauthorizedOnStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.tr.setScript(func(Request, int) reply { return reply{status: 401} })
-		err := h.e.Start(context.Background(), testToken, testOptions())
+		err := h.e.Start(testToken, testOptions())
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeUnauthorized, e.Code)
@@ -194,7 +177,7 @@ func TestEndSendsEndAndStopsBeat(t *testing.T) {
 		h := newHarness(t)
 		h.start(t, testOptions())
 		time.Sleep(20 * time.Second)
-		require.NoError(t, h.e.End(context.Background()))
+		require.NoError(t, h.e.End())
 
 		assert.Equal(t, StateEnded, h.e.State())
 		assert.Equal(t, []string{"starting", "active", "ending", "ended"}, h.rec.states())
@@ -206,7 +189,7 @@ func TestEndSendsEndAndStopsBeat(t *testing.T) {
 
 		time.Sleep(time.Minute)
 		assert.Len(t, h.tr.ops(OpHeartbeat), 2, "beats at 9 s and 18 s, none after End")
-		assert.NoError(t, h.e.End(context.Background()), "ended: nothing to do")
+		assert.NoError(t, h.e.End(), "ended: nothing to do")
 		assert.Len(t, h.tr.ops(OpEnd), 1)
 	})
 }
@@ -224,7 +207,7 @@ func TestEndAbortsHeartbeatInFlight(t *testing.T) {
 		opts.SessionTTL = 30 * time.Second // so the beat's timeout is the full 5 s
 		h.start(t, opts)
 		time.Sleep(10 * time.Second) // the heartbeat sent at 9 s is out until 12 s
-		require.NoError(t, h.e.End(context.Background()))
+		require.NoError(t, h.e.End())
 		synctest.Wait()
 
 		beats := h.tr.ops(OpHeartbeat)
@@ -240,7 +223,7 @@ func TestEndAbortsHeartbeatInFlight(t *testing.T) {
 func TestEndWhenIdleSendsNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		assert.NoError(t, h.e.End(context.Background()))
+		assert.NoError(t, h.e.End())
 		assert.Empty(t, h.tr.ops(""))
 		assert.Equal(t, StateIdle, h.e.State())
 		assert.Empty(t, h.rec.types())
@@ -273,7 +256,7 @@ func TestEndAnswers(t *testing.T) {
 				})
 				h.start(t, testOptions())
 				time.Sleep(5 * time.Second) // deadline at 10 s
-				err := h.e.End(context.Background())
+				err := h.e.End()
 				if tc.code == "" {
 					require.NoError(t, err)
 				} else {
@@ -305,11 +288,11 @@ func TestEndDuringStartingCancelsStart(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			startErr = h.e.Start(context.Background(), testToken, testOptions())
+			startErr = h.e.Start(testToken, testOptions())
 		}()
 		time.Sleep(time.Second)
 		require.Equal(t, StateStarting, h.e.State())
-		require.NoError(t, h.e.End(context.Background()))
+		require.NoError(t, h.e.End())
 		<-done
 		synctest.Wait()
 
@@ -335,14 +318,14 @@ func TestStartWhileEndingIsInvalidState(t *testing.T) {
 			return okReply()
 		})
 		h.start(t, testOptions())
-		go func() { _ = h.e.End(context.Background()) }()
+		go func() { _ = h.e.End() }()
 		synctest.Wait()
 		require.Equal(t, StateEnding, h.e.State())
-		err := h.e.Start(context.Background(), testToken, testOptions())
+		err := h.e.Start(testToken, testOptions())
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeInvalidState, e.Code)
-		assert.NoError(t, h.e.End(context.Background()), "a second End waits for the first")
+		assert.NoError(t, h.e.End(), "a second End waits for the first")
 		assert.Equal(t, StateEnded, h.e.State())
 		assert.Len(t, h.tr.ops(OpEnd), 1)
 	})
@@ -360,10 +343,10 @@ func TestEmitMayCallBackIntoEngine(t *testing.T) {
 			seen = append(seen, st)
 			mu.Unlock()
 			if ev.Type == EventHeartbeat {
-				_ = e.End(context.Background()) // a listener that ends the game on the first beat
+				_ = e.End() // a listener that ends the game on the first beat
 			}
 		}})
-		require.NoError(t, e.Start(context.Background(), testToken, testOptions()))
+		require.NoError(t, e.Start(testToken, testOptions()))
 		time.Sleep(time.Minute)
 		assert.Equal(t, StateEnded, e.State())
 		assert.Len(t, tr.ops(OpHeartbeat), 1)
@@ -375,19 +358,19 @@ func TestPanickingListenerDoesNotStopEngine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr := &fakeTransport{}
 		e := New(Config{Transport: tr, Emit: func(Event) { panic("listener bug") }})
-		require.NoError(t, e.Start(context.Background(), testToken, testOptions()))
+		require.NoError(t, e.Start(testToken, testOptions()))
 		time.Sleep(30 * time.Second)
 		assert.Equal(t, StateActive, e.State())
 		assert.Len(t, tr.ops(OpHeartbeat), 3)
-		require.NoError(t, e.End(context.Background()))
+		require.NoError(t, e.End())
 	})
 }
 
 func TestNilAndEmptyEngineDoNotPanic(t *testing.T) {
 	var nilEngine *Engine
 	assert.NotPanics(t, func() {
-		assert.Error(t, nilEngine.Start(context.Background(), testToken, testOptions()))
-		assert.NoError(t, nilEngine.End(context.Background()))
+		assert.Error(t, nilEngine.Start(testToken, testOptions()))
+		assert.NoError(t, nilEngine.End())
 		assert.Equal(t, StateIdle, nilEngine.State())
 		nilEngine.PageHide()
 		nilEngine.PageShow(true)
@@ -396,7 +379,7 @@ func TestNilAndEmptyEngineDoNotPanic(t *testing.T) {
 	})
 	e := New(Config{})
 	assert.NotPanics(t, func() {
-		err := e.Start(context.Background(), testToken, testOptions())
+		err := e.Start(testToken, testOptions())
 		var se *Error
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, CodeInvalidState, se.Code)
@@ -404,7 +387,7 @@ func TestNilAndEmptyEngineDoNotPanic(t *testing.T) {
 		e.PageShow(true)
 		e.VisibilityChange(true)
 		e.Online()
-		assert.NoError(t, e.End(context.Background()))
+		assert.NoError(t, e.End())
 	})
 }
 

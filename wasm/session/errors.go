@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"strings"
 	"time"
 )
@@ -10,11 +9,8 @@ func invalidArgument(msg string) *Error { return &Error{Code: CodeInvalidArgumen
 
 func invalidState(msg string) *Error { return &Error{Code: CodeInvalidState, Message: msg} }
 
-// ctxError is the *Error for a wait or request that ctx ended.
-func ctxError(what string, err error) *Error {
-	if err == context.DeadlineExceeded {
-		return &Error{Code: CodeTimeout, Message: what + ": " + err.Error()}
-	}
+// canceledError is the *Error for a wait or request that a Stop ended.
+func canceledError(what string) *Error {
 	return &Error{Code: CodeNetworkError, Message: what + ": aborted"}
 }
 

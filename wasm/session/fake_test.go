@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -29,7 +28,7 @@ type reply struct {
 	body   any
 	err    error         // no response: a network failure
 	delay  time.Duration // simulated round trip (overrides fakeTransport.rtt)
-	hang   bool          // never answers; only ctx ends it
+	hang   bool          // never answers; only a timeout or a stop ends it
 
 	redirected bool          // Response.Redirected
 	retryAfter time.Duration // Response.RetryAfter
@@ -60,7 +59,7 @@ type fakeTransport struct {
 	maxFlight int
 }
 
-func (f *fakeTransport) Do(ctx context.Context, req Request) (Response, error) {
+func (f *fakeTransport) Do(req Request, timeout time.Duration, stop *Stop) (Response, error) {
 	f.mu.Lock()
 	n := 0
 	for _, c := range f.calls {
@@ -82,21 +81,24 @@ func (f *fakeTransport) Do(ctx context.Context, req Request) (Response, error) {
 	if rep.delay > 0 {
 		rtt = rep.delay
 	}
-	if rep.hang {
-		rtt = 1000 * time.Hour
-	}
-	var aborted error
-	if rtt > 0 {
-		t := time.NewTimer(rtt)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			aborted = ctx.Err()
+	// The answer, the timeout or the stop, whichever comes first.
+	outcome := make(chan error, 3)
+	if stop.Fired() {
+		outcome <- ErrCanceled
+	} else {
+		if !rep.hang {
+			if rtt > 0 {
+				defer time.AfterFunc(rtt, func() { outcome <- nil }).Stop()
+			} else {
+				outcome <- nil
+			}
 		}
-	} else if ctx.Err() != nil {
-		aborted = ctx.Err()
+		if timeout > 0 {
+			defer time.AfterFunc(timeout, func() { outcome <- ErrTimeout }).Stop()
+		}
+		defer stop.OnFire(func() { outcome <- ErrCanceled })()
 	}
+	aborted := <-outcome
 
 	f.mu.Lock()
 	f.inFlight--
@@ -177,16 +179,31 @@ func (r *recorder) log(s string) {
 	r.logs = append(r.logs, s)
 }
 
+// of returns the details of the events of type t, as the game sees them.
 func (r *recorder) of(t EventType) []map[string]any {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []map[string]any
 	for _, ev := range r.events {
 		if ev.Type == t {
-			out = append(out, ev.Detail)
+			out = append(out, detail(ev))
 		}
 	}
 	return out
+}
+
+// detail is ev's detail object as design.md names its fields (the browser
+// builds the same one in JS).
+func detail(ev Event) map[string]any {
+	switch ev.Type {
+	case EventStateChange:
+		return map[string]any{"state": string(ev.State), "previous": string(ev.Previous)}
+	case EventHeartbeat:
+		return map[string]any{"rttMs": float64(ev.RTT) / float64(time.Millisecond), "at": ev.At.UnixMilli()}
+	case EventError:
+		return map[string]any{"code": string(ev.Err.Code), "status": float64(ev.Err.Status), "message": ev.Err.Message, "fatal": ev.Fatal}
+	}
+	return map[string]any{"reason": ev.Reason}
 }
 
 // states is the sequence of states entered, from statechange events.
@@ -233,15 +250,15 @@ type hiddenClock struct {
 	lag    time.Duration
 }
 
-func (c *hiddenClock) Now() time.Time { return time.Now() }
+func (c *hiddenClock) Now() Instant { return Now() }
 
-func (c *hiddenClock) NewTimer(d time.Duration) Timer {
+func (c *hiddenClock) AfterFunc(d time.Duration, f func()) func() bool {
 	c.mu.Lock()
 	if c.hidden {
 		d += c.lag
 	}
 	c.mu.Unlock()
-	return RealClock{}.NewTimer(d)
+	return RealClock{}.AfterFunc(d, f)
 }
 
 func (c *hiddenClock) setHidden(h bool) {
@@ -273,7 +290,7 @@ func newHarness(t *testing.T, configure ...func(*Config)) *harness {
 // start starts a session with testToken and fails the test if it fails.
 func (h *harness) start(t *testing.T, opts Options) {
 	t.Helper()
-	require.NoError(t, h.e.Start(context.Background(), testToken, opts))
+	require.NoError(t, h.e.Start(testToken, opts))
 	// Start returns once the session is settled; the events queued with it
 	// are delivered by the loop goroutine right after. Let it finish.
 	synctest.Wait()
@@ -281,7 +298,7 @@ func (h *harness) start(t *testing.T, opts Options) {
 
 // stop ends whatever is left, so the bubble's goroutines exit.
 func (h *harness) stop() {
-	_ = h.e.End(context.Background())
+	_ = h.e.End()
 	synctest.Wait()
 }
 

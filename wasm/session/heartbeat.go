@@ -1,9 +1,6 @@
 package session
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // loop keeps one session alive. Each turn works out which request is next
 // (nextOp) and when it is due (nextDue), waits until then (woken early by
@@ -30,7 +27,7 @@ func (r *run) loop() {
 	if !r.acquireLock() {
 		return
 	}
-	for r.ctx.Err() == nil {
+	for !r.stopped() {
 		now := r.clock.Now()
 		op := r.nextOp(now)
 		if op == OpInitiate && !r.starting {
@@ -53,7 +50,7 @@ func (r *run) loop() {
 }
 
 // nextOp is the request the session needs next.
-func (r *run) nextOp(now time.Time) Op {
+func (r *run) nextOp(now Instant) Op {
 	switch {
 	case r.endFirst:
 		return OpEnd // takeover through the server: end the user's session, then initiate
@@ -70,7 +67,7 @@ func (r *run) nextOp(now time.Time) Op {
 }
 
 // nextDue is when the next request may go.
-func (r *run) nextDue(now time.Time, op Op) time.Time {
+func (r *run) nextDue(now Instant, op Op) Instant {
 	// Fixed rate from send times, so the server sees gaps of the interval,
 	// less the lead that the network's jitter asks for (rtt.go).
 	due := r.lastSend.Add(r.opts.HeartbeatInterval - r.rtt.lead(r.opts))
@@ -91,31 +88,27 @@ func (r *run) nextDue(now time.Time, op Op) time.Time {
 		due = later(due, r.recent.last().Add(r.opts.HeartbeatInterval))
 	} else if r.offline {
 		r.offline = false
-		r.failures, r.retryAt = 0, time.Time{} // online again: a fresh backoff
+		r.failures, r.retryAt = 0, 0 // online again: a fresh backoff
 		due = now
 	}
 	return r.recent.earliest(due, r.opts.HeartbeatInterval)
 }
 
 // sleep waits d, or until a page signal or the end of the session, whichever
-// comes first.
+// comes first: all of them signal r.wake, the loop's one channel.
 func (r *run) sleep(d time.Duration) {
-	t := r.clock.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C():
-	case <-r.wake:
-	case <-r.ctx.Done():
-	}
+	cancel := r.clock.AfterFunc(d, r.signal)
+	<-r.wake
+	cancel()
 }
 
 // heartbeat sends one heartbeat at due (from the Worker where it runs, so
 // that a stalled main thread does not delay it) and acts on its answer.
-func (r *run) heartbeat(due time.Time) {
+func (r *run) heartbeat(due Instant) {
 	probe := r.probe
 	r.probe = false
 	sent, rtt, err := r.send(OpHeartbeat, due)
-	if r.ctx.Err() != nil {
+	if r.stopped() {
 		return // End or pagehide aborted it: the answer no longer matters
 	}
 	switch {
@@ -132,7 +125,7 @@ func (r *run) heartbeat(due time.Time) {
 		}
 		if probe {
 			r.logf("probe: the session is alive")
-			r.initSince = time.Time{}
+			r.initSince = 0
 		}
 		r.maybeOurs = false
 		switch {
@@ -156,7 +149,7 @@ func (r *run) heartbeat(due time.Time) {
 		r.answered(rtt)
 		r.unknown = 0
 		r.noSession, r.maybeOurs = true, false
-		r.failures, r.retryAt = 0, time.Time{}
+		r.failures, r.retryAt = 0, 0
 		if !r.starting {
 			r.renewing()
 		}
@@ -189,12 +182,12 @@ func (r *run) initiate() {
 		}
 	}
 	sent, rtt, err := r.send(OpInitiate, now)
-	if r.ctx.Err() != nil {
+	if r.stopped() {
 		return
 	}
 	r.unknown = 0
 	if err == nil {
-		r.initSince, r.noSession, r.maybeOurs = time.Time{}, false, false
+		r.initSince, r.noSession, r.maybeOurs = 0, false, false
 		r.succeeded(sent, rtt)
 		r.armDeferredEnd()
 		r.established()
@@ -218,7 +211,7 @@ func (r *run) initiate() {
 		} else {
 			// A renewal retries for as long as it takes (the backoff and the
 			// send cap keep that quiet).
-			r.retryLater(sent, err, time.Time{})
+			r.retryLater(sent, err, 0)
 		}
 		return
 	}
@@ -231,7 +224,7 @@ func (r *run) initiate() {
 		// it with a heartbeat before riding anything out.
 		r.logf("initiate: ALREADY_IN_GAME may be our own session: probing with a heartbeat")
 		r.probe = true
-		r.failures, r.retryAt = 0, time.Time{}
+		r.failures, r.retryAt = 0, 0
 		if r.initSince.IsZero() {
 			r.initSince = sent
 		}
@@ -241,7 +234,7 @@ func (r *run) initiate() {
 		r.logf("takeover: ending the session another page holds, then initiating")
 		r.endFirst = true
 		r.reason = "takeover"
-		r.failures, r.retryAt = 0, time.Time{}
+		r.failures, r.retryAt = 0, 0
 	case r.starting:
 		// A session of this user is still alive, most likely the one of a
 		// page whose end was lost. It expires at the latest one TTL after
@@ -257,7 +250,7 @@ func (r *run) initiate() {
 
 // retryInWindow retries a first start until one TTL after its first attempt
 // (design.md, behaviour 2), then rejects it.
-func (r *run) retryInWindow(sent time.Time, err *Error) {
+func (r *run) retryInWindow(sent Instant, err *Error) {
 	window := r.initSince.Add(r.opts.SessionTTL)
 	if !sent.Before(window) {
 		r.stop(err, "")
@@ -271,12 +264,12 @@ func (r *run) retryInWindow(sent time.Time, err *Error) {
 // initiate follows at once.
 func (r *run) takeOverAtServer() {
 	sent, _, err := r.send(OpEnd, r.clock.Now())
-	if r.ctx.Err() != nil {
+	if r.stopped() {
 		return
 	}
 	if err == nil || err.Code == CodeNoActiveSession {
 		r.endFirst = false
-		r.failures, r.retryAt = 0, time.Time{}
+		r.failures, r.retryAt = 0, 0
 		return
 	}
 	if err.Code == CodeUnauthorized || err.permanent {
@@ -289,7 +282,7 @@ func (r *run) takeOverAtServer() {
 // retryLater schedules the next attempt after a transient failure (not later
 // than notAfter when that is set) and reports the failure as a non-fatal
 // error event. A server's Retry-After is honoured within those bounds.
-func (r *run) retryLater(sent time.Time, err *Error, notAfter time.Time) {
+func (r *run) retryLater(sent Instant, err *Error, notAfter Instant) {
 	r.failures++
 	wait := max(backoff(r.failures, r.opts.HeartbeatInterval), min(err.retryAfter, r.opts.SessionTTL))
 	r.retryAt = sent.Add(wait)
@@ -303,24 +296,24 @@ func (r *run) retryLater(sent time.Time, err *Error, notAfter time.Time) {
 // send posts op for this session at the time at and reads the answer. A
 // heartbeat that is not due yet goes through the ScheduledTransport, which
 // times and sends it off the main thread.
-func (r *run) send(op Op, at time.Time) (sent time.Time, rtt time.Duration, err *Error) {
+func (r *run) send(op Op, at Instant) (sent Instant, rtt time.Duration, err *Error) {
 	timeout := r.opts.RequestTimeout
 	req := r.request(op)
 	r.logf(string(op) + " for " + redact(r.token) + " (timeout " + wholeMs(timeout) + " ms)")
 	var resp Response
+	var terr error
 	if r.scheduled != nil && op == OpHeartbeat && at.After(r.clock.Now()) {
-		var terr error
-		sent, resp, terr = r.scheduled.DoAt(r.ctx, at, timeout, req)
+		sent, resp, terr = r.scheduled.DoAt(at, timeout, req, r.halt)
 		if sent.IsZero() {
-			sent = r.clock.Now() // withdrawn before it went: only ctx does that
+			sent = r.clock.Now() // withdrawn before it went: only a stop does that
 		}
 		r.recent.record(sent)
-		err = r.answer(req, resp, terr, timeout)
 	} else {
 		sent = r.clock.Now()
 		r.recent.record(sent)
-		err = send(r.ctx, r.e.cfg.Transport, req, timeout)
+		resp, terr = r.e.cfg.Transport.Do(req, timeout, r.halt)
 	}
+	err = outcome(req, resp, terr, timeout)
 	rtt = r.clock.Now().Sub(sent)
 	if !resp.Received.IsZero() { // the Worker's: a stalled page does not stretch it
 		rtt = resp.Received.Sub(sent)
@@ -333,32 +326,21 @@ func (r *run) send(op Op, at time.Time) (sent time.Time, rtt time.Duration, err 
 	return sent, rtt, err
 }
 
-// answer is the outcome of a scheduled request, as send reads a direct one.
-func (r *run) answer(req Request, resp Response, err error, timeout time.Duration) *Error {
+// callOnce makes one request that nothing aborts (End's) and reads its answer.
+func callOnce(t Transport, req Request, timeout time.Duration) *Error {
+	resp, err := t.Do(req, timeout, nil)
+	return outcome(req, resp, err, timeout)
+}
+
+// outcome reads what a transport returned: nil on success, else an *Error
+// (TIMEOUT, NETWORK_ERROR or what the response says).
+func outcome(req Request, resp Response, err error, timeout time.Duration) *Error {
 	switch {
 	case err == nil:
 		return parseResponse(req, resp)
-	case r.ctx.Err() != nil:
-		return ctxError(string(req.Op), r.ctx.Err())
+	case err == ErrCanceled:
+		return canceledError(string(req.Op))
 	case err == ErrTimeout:
-		return timeoutError(req.Op, timeout)
-	}
-	return networkError(req, err)
-}
-
-// send makes one call with a timeout and reads its answer: nil on success,
-// else an *Error (TIMEOUT, NETWORK_ERROR or what the response says).
-func send(parent context.Context, t Transport, req Request, timeout time.Duration) *Error {
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
-	resp, err := t.Do(ctx, req)
-	if err == nil {
-		return parseResponse(req, resp)
-	}
-	if parent.Err() != nil {
-		return ctxError(string(req.Op), parent.Err())
-	}
-	if ctx.Err() == context.DeadlineExceeded {
 		return timeoutError(req.Op, timeout)
 	}
 	return networkError(req, err)
@@ -378,7 +360,7 @@ func (r *run) recoverPanic() {
 	}
 }
 
-func later(a, b time.Time) time.Time {
+func later(a, b Instant) Instant {
 	if b.After(a) {
 		return b
 	}

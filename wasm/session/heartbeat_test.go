@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -377,9 +376,8 @@ func TestAlreadyInGameRejectedAfterOneTTL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.tr.setScript(func(req Request, n int) reply { return reply{status: 400} })
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // fail, not hang, if it never gives up
-		defer cancel()
-		err := h.e.Start(ctx, testToken, testOptions())
+		err := h.e.Start(testToken, testOptions()) // synctest fails a Start that never settles
+
 		synctest.Wait() // the loop delivers the fatal error event after Start is settled
 		var e *Error
 		require.ErrorAs(t, err, &e)
@@ -428,7 +426,7 @@ func TestStartTransientFailuresRejectAfterOneTTL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.tr.setScript(func(Request, int) reply { return reply{status: 502} })
-		err := h.e.Start(context.Background(), testToken, testOptions())
+		err := h.e.Start(testToken, testOptions())
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeServerError, e.Code)

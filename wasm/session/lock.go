@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"errors"
 	"time"
 )
@@ -11,9 +10,11 @@ import (
 // browser has none (an insecure origin, an old browser, Node).
 type Locker interface {
 	// Acquire takes the exclusive lock called name, as mode says. Any error
-	// but ErrLockHeld means locks do not work here. When ctx ends first,
-	// Acquire returns ctx.Err() and a lock granted later is released.
-	Acquire(ctx context.Context, name string, mode LockMode) (Lock, error)
+	// but ErrLockHeld and ErrCanceled means locks do not work here. When
+	// stop fires first, Acquire returns ErrCanceled and a lock granted later
+	// is released. lost (nil: none) is called once if another tab steals
+	// the lock while it is held; it must not block.
+	Acquire(name string, mode LockMode, stop *Stop, lost func()) (Lock, error)
 }
 
 // LockMode is how Acquire deals with a lock another tab holds.
@@ -27,8 +28,6 @@ const (
 
 // Lock is a held lock.
 type Lock interface {
-	// Lost is closed when another tab stole the lock.
-	Lost() <-chan struct{}
 	// Release gives the lock up. It is safe to call more than once and
 	// after Lost, and it never blocks: PageHide calls it inside pagehide.
 	Release()
@@ -74,20 +73,21 @@ func (r *run) acquireLock() bool {
 	}
 	name := LockName(r.opts.APIBase)
 	steal := r.opts.Takeover && r.reason == ""
-	lock, err := locker.Acquire(r.ctx, name, LockIfAvailable)
-	if steal && errors.Is(err, ErrLockHeld) && r.ctx.Err() == nil {
-		if lock, err = locker.Acquire(r.ctx, name, LockSteal); err == nil {
+	lost := func() { go r.takenOver() }
+	lock, err := locker.Acquire(name, LockIfAvailable, r.halt, lost)
+	if steal && err == ErrLockHeld && !r.stopped() {
+		if lock, err = locker.Acquire(name, LockSteal, r.halt, lost); err == nil {
 			r.reason = "takeover" // the loop's own field: established reports it
 			r.logf("singleTab: took the session over from another tab")
 		}
 	}
 	switch {
-	case r.ctx.Err() != nil:
+	case r.stopped():
 		if lock != nil {
 			lock.Release()
 		}
 		return false
-	case errors.Is(err, ErrLockHeld):
+	case err == ErrLockHeld:
 		r.logf("singleTab: another tab holds the session")
 		r.stop(errLockHeld(), "")
 		return false
@@ -111,7 +111,6 @@ func (r *run) acquireLock() bool {
 		lock.Release()
 		return false
 	}
-	go r.watchLock(lock)
 
 	endLock := r.acquireEndLock(locker)
 	if !r.locked(func(*Engine) { r.endLock = endLock }) {
@@ -129,12 +128,15 @@ func (r *run) acquireLock() bool {
 // locks fail or r stops meanwhile.
 func (r *run) acquireEndLock(locker Locker) Lock {
 	name := endLockName(r.opts.APIBase)
-	ctx, cancel := context.WithTimeout(r.ctx, r.opts.SessionTTL+minEndTimeout)
-	defer cancel()
-	lock, err := locker.Acquire(ctx, name, LockWait)
-	if err != nil && r.ctx.Err() == nil && ctx.Err() != nil {
+	wait := &Stop{} // fires when r stops or the wait is over
+	remove := r.halt.OnFire(wait.Fire)
+	cancel := r.clock.AfterFunc(r.opts.SessionTTL+minEndTimeout, wait.Fire)
+	lock, err := locker.Acquire(name, LockWait, wait, nil)
+	remove()
+	cancel()
+	if err == ErrCanceled && !r.stopped() {
 		r.logf("singleTab: the previous tab's end did not settle in time; going on")
-		lock, err = locker.Acquire(r.ctx, name, LockSteal)
+		lock, err = locker.Acquire(name, LockSteal, r.halt, nil)
 	}
 	if err != nil {
 		return nil
@@ -142,21 +144,12 @@ func (r *run) acquireEndLock(locker Locker) Lock {
 	return lock
 }
 
-// watchLock ends the session here when another tab steals the lock.
-func (r *run) watchLock(lock Lock) {
-	defer r.recoverPanic()
-	select {
-	case <-lock.Lost():
-		r.takenOver()
-	case <-r.ctx.Done():
-	}
-}
-
 // takenOver: another tab took the session (startSession with takeover). Stop
 // the beat, send this session's end and emit end "takeover". The new tab
 // waits for the end lock, which finishEnd releases once the end settled.
 func (r *run) takenOver() {
-	var deadline time.Time
+	defer r.recoverPanic()
+	var deadline Instant
 	var disarm func()
 	if !r.locked(func(e *Engine) {
 		r.lock = nil // lost: nothing to release
@@ -169,7 +162,7 @@ func (r *run) takenOver() {
 	r.e.flush()
 
 	r.logf("singleTab: another tab took the session over; ending it here")
-	r.e.finishEnd(context.Background(), r, deadline, "takeover")
+	r.e.finishEnd(r, deadline, "takeover")
 }
 
 // releaseLockLocked gives up r's locks, if it holds them: the end lock first,
@@ -199,12 +192,14 @@ func (r *run) awaitReleased(locks []Lock) {
 	if len(locks) == 0 {
 		return
 	}
-	t := r.clock.NewTimer(releaseWait)
-	defer t.Stop()
+	freed := make(chan bool, len(locks)+1)
+	cancel := r.clock.AfterFunc(releaseWait, func() { freed <- false })
+	defer cancel()
 	for _, l := range locks {
-		select {
-		case <-l.Released():
-		case <-t.C():
+		go func() { <-l.Released(); freed <- true }()
+	}
+	for range locks {
+		if !<-freed {
 			return
 		}
 	}

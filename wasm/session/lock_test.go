@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -13,7 +12,7 @@ import (
 )
 
 // fakeLocks is Web Locks shared by the engines ("tabs") of one test: one
-// holder per name; steal takes a name from its holder and closes its Lost;
+// holder per name; steal takes a name from its holder and calls its lost;
 // wait waits for the holder's Release.
 type fakeLocks struct {
 	mu       sync.Mutex
@@ -29,8 +28,8 @@ type fakeLocks struct {
 type fakeLock struct {
 	locks    *fakeLocks
 	name     string
-	lost     chan struct{}
-	freed    chan struct{} // closed when released or stolen: waiters try again
+	lost     func()
+	waiters  []chan bool // told (true) when released or stolen: they try again
 	done     chan struct{} // closed when a Release has freed it (Released)
 	released bool
 }
@@ -39,7 +38,7 @@ func newFakeLocks() *fakeLocks {
 	return &fakeLocks{held: map[string]*fakeLock{}, acquires: map[string]int{}}
 }
 
-func (f *fakeLocks) Acquire(ctx context.Context, name string, mode LockMode) (Lock, error) {
+func (f *fakeLocks) Acquire(name string, mode LockMode, stop *Stop, lost func()) (Lock, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.acquires[name]++
@@ -48,28 +47,30 @@ func (f *fakeLocks) Acquire(ctx context.Context, name string, mode LockMode) (Lo
 	}
 	for cur := f.held[name]; cur != nil && mode == LockWait; cur = f.held[name] {
 		f.waited = append(f.waited, name)
+		woken := make(chan bool, 2)
+		cur.waiters = append(cur.waiters, woken)
 		f.mu.Unlock()
-		select {
-		case <-cur.freed:
-			f.mu.Lock()
-		case <-ctx.Done():
-			f.mu.Lock()
-			return nil, ctx.Err()
+		remove := stop.OnFire(func() { woken <- false })
+		freed := <-woken
+		remove()
+		f.mu.Lock()
+		if !freed {
+			return nil, ErrCanceled
 		}
 	}
 	if cur := f.held[name]; cur != nil {
 		if mode != LockSteal {
 			return nil, ErrLockHeld
 		}
-		close(cur.lost)
-		close(cur.freed)
+		if cur.lost != nil {
+			cur.lost()
+		}
+		cur.wakeWaiters()
 	}
-	l := &fakeLock{locks: f, name: name, lost: make(chan struct{}), freed: make(chan struct{}), done: make(chan struct{})}
+	l := &fakeLock{locks: f, name: name, lost: lost, done: make(chan struct{})}
 	f.held[name] = l
 	return l, nil
 }
-
-func (l *fakeLock) Lost() <-chan struct{} { return l.lost }
 
 func (l *fakeLock) Release() {
 	l.locks.mu.Lock()
@@ -81,7 +82,7 @@ func (l *fakeLock) Release() {
 	free := func() {
 		if l.locks.held[l.name] == l {
 			delete(l.locks.held, l.name)
-			close(l.freed)
+			l.wakeWaiters()
 		}
 		close(l.done)
 	}
@@ -98,6 +99,14 @@ func (l *fakeLock) Release() {
 }
 
 func (l *fakeLock) Released() <-chan struct{} { return l.done }
+
+// wakeWaiters tells the Acquires waiting for l that it is free; locks.mu held.
+func (l *fakeLock) wakeWaiters() {
+	for _, w := range l.waiters {
+		w <- true
+	}
+	l.waiters = nil
+}
 
 // holder is the lock now held under name, or nil.
 func (f *fakeLocks) holder(name string) *fakeLock {
@@ -171,7 +180,7 @@ func TestSingleTabSecondStartRejectsAtOnceWithoutRequest(t *testing.T) {
 		require.NotNil(t, locks.holder(testLock), "the first tab holds the lock")
 
 		began := time.Now()
-		err := b.e.Start(context.Background(), testToken, testOptions())
+		err := b.e.Start(testToken, testOptions())
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeAlreadyInGame, e.Code)
@@ -309,7 +318,7 @@ func TestTakeoverWaitsForTheEndLockOnlySoLong(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locks := newFakeLocks()
 		for _, name := range []string{testLock, endLockName("https://api.test")} {
-			_, err := locks.Acquire(context.Background(), name, LockIfAvailable) // the hung tab's
+			_, err := locks.Acquire(name, LockIfAvailable, nil, nil) // the hung tab's
 			require.NoError(t, err)
 		}
 		h := newHarness(t, withLocker(locks))
@@ -332,11 +341,11 @@ func TestTakeoverWaitsForTheEndLockOnlySoLong(t *testing.T) {
 func TestPageHideWhileWaitingForTheEndLockReleasesTheLock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locks := newFakeLocks()
-		_, err := locks.Acquire(context.Background(), endLockName("https://api.test"), LockIfAvailable) // an ending tab's
+		_, err := locks.Acquire(endLockName("https://api.test"), LockIfAvailable, nil, nil) // an ending tab's
 		require.NoError(t, err)
 		h := newHarness(t, withLocker(locks))
 		errc := make(chan error, 1)
-		go func() { errc <- h.e.Start(context.Background(), testToken, testOptions()) }()
+		go func() { errc <- h.e.Start(testToken, testOptions()) }()
 		synctest.Wait()
 		require.NotNil(t, locks.holder(testLock), "holds the session lock while it waits")
 
@@ -356,7 +365,7 @@ func TestTakeoverWhileStartingRejectsTheOldStart(t *testing.T) {
 		b := newHarness(t, withLocker(locks))
 		a.tr.rtt = 2 * time.Second
 		errc := make(chan error, 1)
-		go func() { errc <- a.e.Start(context.Background(), testToken, testOptions()) }()
+		go func() { errc <- a.e.Start(testToken, testOptions()) }()
 		synctest.Wait()
 		opts := testOptions()
 		opts.Takeover = true
@@ -431,7 +440,7 @@ func TestLockReleasedAfterEndSettles(t *testing.T) {
 		})
 		h.start(t, testOptions())
 		endc := make(chan error, 1)
-		go func() { endc <- h.e.End(context.Background()) }()
+		go func() { endc <- h.e.End() }()
 		synctest.Wait()
 		assert.NotNil(t, locks.holder(testLock), "held while the end is out")
 		require.NoError(t, <-endc)
@@ -463,7 +472,7 @@ func TestLockGrantedAfterStopIsReleased(t *testing.T) {
 		slow := &slowLocker{fakeLocks: newFakeLocks(), grant: make(chan struct{})}
 		h := newHarness(t, withLocker(slow))
 		errc := make(chan error, 1)
-		go func() { errc <- h.e.Start(context.Background(), testToken, testOptions()) }()
+		go func() { errc <- h.e.Start(testToken, testOptions()) }()
 		synctest.Wait()
 		h.e.PageHide()
 		close(slow.grant)
@@ -474,16 +483,16 @@ func TestLockGrantedAfterStopIsReleased(t *testing.T) {
 	})
 }
 
-// slowLocker grants only when grant is closed, ignoring ctx, as a browser
+// slowLocker grants only when grant is closed, ignoring stop, as a browser
 // may answer a lock request after the page stopped caring.
 type slowLocker struct {
 	*fakeLocks
 	grant chan struct{}
 }
 
-func (s *slowLocker) Acquire(ctx context.Context, name string, mode LockMode) (Lock, error) {
+func (s *slowLocker) Acquire(name string, mode LockMode, stop *Stop, lost func()) (Lock, error) {
 	<-s.grant
-	return s.fakeLocks.Acquire(ctx, name, mode)
+	return s.fakeLocks.Acquire(name, mode, stop, lost)
 }
 
 func TestLockNameIsPerAPIBase(t *testing.T) {

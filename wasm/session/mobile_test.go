@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -105,7 +104,7 @@ func TestStartFromTheEndListener(t *testing.T) {
 		setup func(h *harness)
 		end   func(h *harness)
 	}{
-		{"after endSession", nil, func(h *harness) { _ = h.e.End(context.Background()) }},
+		{"after endSession", nil, func(h *harness) { _ = h.e.End() }},
 		{"after UNAUTHORIZED, with a fresh token", func(h *harness) {
 			h.tr.setScript(func(req Request, n int) reply {
 				if req.Op == OpHeartbeat && req.Token == testToken {
@@ -130,7 +129,7 @@ func TestStartFromTheEndListener(t *testing.T) {
 							// What a JS listener's startSession does: a Promise,
 							// the work on its own goroutine.
 							once.Do(func() {
-								go func() { restarted <- h.e.Start(context.Background(), "fresh-token-for-round-two", testOptions()) }()
+								go func() { restarted <- h.e.Start("fresh-token-for-round-two", testOptions()) }()
 							})
 						}
 					}
@@ -167,9 +166,7 @@ func TestRetryAfterHonouredWithinTheTTL(t *testing.T) {
 			}
 			return okReply()
 		})
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		err := h.e.Start(ctx, testToken, testOptions())
+		err := h.e.Start(testToken, testOptions())
 		require.NoError(t, err)
 		times := h.tr.sendTimes(OpInitiate, h.t0)
 		assert.Equal(t, seconds(0, 3, 10.25), times, "3 s as asked; an hour is cut to the start's window")
@@ -196,7 +193,7 @@ func TestPermanentAnswersRejectAtOnce(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				h := newHarness(t)
 				h.tr.setScript(func(Request, int) reply { return tc.rep })
-				err := h.e.Start(context.Background(), testToken, testOptions())
+				err := h.e.Start(testToken, testOptions())
 				var e *Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, CodeServerError, e.Code)
@@ -212,7 +209,7 @@ func TestFirstInitiateUnreachableNamesTheURLAndCORS(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
 		h.tr.setScript(func(Request, int) reply { return reply{err: errNetwork} })
-		err := h.e.Start(context.Background(), testToken, testOptions())
+		err := h.e.Start(testToken, testOptions())
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, CodeNetworkError, e.Code)
@@ -358,24 +355,18 @@ type fakeScheduled struct {
 	scheduled int
 }
 
-func (f *fakeScheduled) DoAt(ctx context.Context, at time.Time, timeout time.Duration, req Request) (time.Time, Response, error) {
+func (f *fakeScheduled) DoAt(at Instant, timeout time.Duration, req Request, stop *Stop) (Instant, Response, error) {
 	f.mu.Lock()
 	f.scheduled++
 	f.mu.Unlock()
-	t := time.NewTimer(time.Until(at))
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		t.Stop()
-		return time.Time{}, Response{}, ctx.Err()
+	due := make(chan bool, 2)
+	defer time.AfterFunc(at.Sub(Now()), func() { due <- true }).Stop()
+	defer stop.OnFire(func() { due <- false })()
+	if !<-due {
+		return 0, Response{}, ErrCanceled
 	}
-	sent := time.Now()
-	tctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp, err := f.Do(tctx, req)
-	if err != nil && ctx.Err() == nil && tctx.Err() != nil {
-		err = ErrTimeout
-	}
+	sent := Now()
+	resp, err := f.Do(req, timeout, stop)
 	return sent, resp, err
 }
 
@@ -414,18 +405,18 @@ type stallingScheduled struct {
 	n     int
 }
 
-func (f *stallingScheduled) DoAt(ctx context.Context, at time.Time, timeout time.Duration, req Request) (time.Time, Response, error) {
-	sent, resp, err := f.fakeScheduled.DoAt(ctx, at, timeout, req)
+func (f *stallingScheduled) DoAt(at Instant, timeout time.Duration, req Request, stop *Stop) (Instant, Response, error) {
+	sent, resp, err := f.fakeScheduled.DoAt(at, timeout, req, stop)
 	if err != nil {
 		return sent, resp, err
 	}
-	resp.Received = time.Now()
+	resp.Received = Now()
 	f.n++
 	if f.n%2 == 0 { // every other answer waits for the page
-		select {
-		case <-time.After(f.stall):
-		case <-ctx.Done():
-		}
+		woken := make(chan struct{}, 2)
+		defer time.AfterFunc(f.stall, func() { woken <- struct{}{} }).Stop()
+		defer stop.OnFire(func() { woken <- struct{}{} })()
+		<-woken
 	}
 	return sent, resp, err
 }

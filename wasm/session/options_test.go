@@ -88,7 +88,7 @@ func TestBackoffAndSendCap(t *testing.T) {
 	assert.Equal(t, 9*time.Second, backoff(1<<30, 9*time.Second), "no overflow")
 
 	var l sendLog
-	t0 := time.Unix(0, 0)
+	var t0 Instant
 	for i := range 4 {
 		at := t0.Add(time.Duration(i) * time.Second)
 		assert.Equal(t, at, l.earliest(at, 9*time.Second))

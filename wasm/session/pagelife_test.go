@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -54,7 +53,7 @@ func TestPageHideWhenIdleOrEndedSendsNothing(t *testing.T) {
 		h := newHarness(t)
 		h.e.PageHide()
 		h.start(t, testOptions())
-		require.NoError(t, h.e.End(context.Background()))
+		require.NoError(t, h.e.End())
 		h.e.PageHide()
 		assert.Zero(t, h.tr.beaconCount())
 		h.e.PageShow(true)
@@ -68,7 +67,7 @@ func TestPageHideWhileStartingRejectsStart(t *testing.T) {
 		h := newHarness(t)
 		h.tr.rtt = 2 * time.Second
 		errc := make(chan error, 1)
-		go func() { errc <- h.e.Start(context.Background(), testToken, testOptions()) }()
+		go func() { errc <- h.e.Start(testToken, testOptions()) }()
 		time.Sleep(time.Second)
 		h.e.PageHide()
 		err := <-errc
@@ -159,7 +158,7 @@ func TestPageHideDuringEndSendsNoSecondEnd(t *testing.T) {
 		})
 		h.start(t, testOptions())
 		endc := make(chan error, 1)
-		go func() { endc <- h.e.End(context.Background()) }()
+		go func() { endc <- h.e.End() }()
 		synctest.Wait()
 		require.Equal(t, StateEnding, h.e.State())
 		// The page goes away while endSession's end is out. That fetch is
@@ -189,7 +188,7 @@ func TestPageHideBetweenEndRetriesBeaconsTheEndInstead(t *testing.T) {
 		})
 		h.start(t, testOptions())
 		endc := make(chan error, 1)
-		go func() { endc <- h.e.End(context.Background()) }()
+		go func() { endc <- h.e.End() }()
 		synctest.Wait() // the first end failed; its retry waits out the backoff
 		require.Len(t, h.tr.ops(OpEnd), 1)
 		require.Equal(t, StateEnding, h.e.State())

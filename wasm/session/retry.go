@@ -27,10 +27,10 @@ func backoff(failures int, limit time.Duration) time.Duration {
 
 // sendLog remembers the last maxSendsPerInterval send times.
 type sendLog struct {
-	at []time.Time
+	at []Instant
 }
 
-func (l *sendLog) record(t time.Time) {
+func (l *sendLog) record(t Instant) {
 	l.at = append(l.at, t)
 	if len(l.at) > maxSendsPerInterval {
 		l.at = append(l.at[:0], l.at[len(l.at)-maxSendsPerInterval:]...)
@@ -38,9 +38,9 @@ func (l *sendLog) record(t time.Time) {
 }
 
 // last is the latest send time recorded (zero when none).
-func (l *sendLog) last() time.Time {
+func (l *sendLog) last() Instant {
 	if len(l.at) == 0 {
-		return time.Time{}
+		return 0
 	}
 	return l.at[len(l.at)-1]
 }
@@ -50,7 +50,7 @@ func (l *sendLog) last() time.Time {
 // longer (at most 250 ms) than the interval: the cap is kept at the server,
 // where a request sent from the Worker can arrive later than the next one
 // sent from the page, and send times understate how close arrivals come.
-func (l *sendLog) earliest(t time.Time, interval time.Duration) time.Time {
+func (l *sendLog) earliest(t Instant, interval time.Duration) Instant {
 	if len(l.at) < maxSendsPerInterval {
 		return t
 	}

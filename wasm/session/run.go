@@ -1,9 +1,6 @@
 package session
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // run keeps one session: from its first initiate until End, pagehide or a
 // fatal answer. Its loop goroutine (heartbeat.go) is the only sender of its
@@ -16,15 +13,14 @@ type run struct {
 	reason  string // renew reason of the first success: "" for Start, "bfcache", "takeover"
 	clock   Clock  // the engine's Clock, or its BackgroundClock (backgroundHeartbeats)
 
-	ctx    context.Context // cancelled when the session stops: aborts the request in flight
-	cancel context.CancelFunc
-	wake   chan struct{} // page signals (visible, online); buffered, never blocks
+	halt *Stop         // fired when the session stops: aborts the request in flight, wakes the loop
+	wake chan struct{} // the loop's one wait: timers, page signals (visible, online), stop; buffered
 
 	// Guarded by e.mu.
 	started     chan struct{} // closed once the start is settled
 	settled     bool
 	startErr    error
-	deadline    time.Time     // last success + SessionTTL: the session may be alive until then
+	deadline    Instant       // last success + SessionTTL: the session may be alive until then
 	beaconSent  bool          // pagehide handed an end to the browser: no other end goes
 	endInFlight bool          // endSession's keepalive end is out: it outlives the page
 	lock        Lock          // the singleTab lock while held (lock.go)
@@ -41,16 +37,21 @@ type run struct {
 	endFirst  bool               // next: end the user's session (takeover without Web Locks)
 	unknown   int                // consecutive heartbeats with an unknown outcome
 	offline   bool               // renewing while navigator.onLine says offline
-	lastSend  time.Time          // when the last successful request was sent: the beat's anchor
-	retryAt   time.Time          // when to try again after a failure; zero: no retry pending
+	lastSend  Instant            // when the last successful request was sent: the beat's anchor
+	retryAt   Instant            // when to try again after a failure; zero: no retry pending
 	failures  int                // consecutive failures, for the backoff
-	initSince time.Time          // first attempt of the current initiate, for the one-TTL window
+	initSince Instant            // first attempt of the current initiate, for the one-TTL window
 	recent    sendLog            // recent send times, for the "no storm" cap
 	rtt       rttLog             // recent round trips, for the adaptive send time (rtt.go)
 }
 
 func newRun(e *Engine, token string, opts Options, reason string) *run {
-	ctx, cancel := context.WithCancel(context.Background())
+	r := makeRun(e, token, opts, reason)
+	r.halt.OnFire(r.signal) // a stop wakes the loop, which then returns
+	return r
+}
+
+func makeRun(e *Engine, token string, opts Options, reason string) *run {
 	var scheduled ScheduledTransport
 	if st, ok := e.cfg.Transport.(ScheduledTransport); ok && opts.BackgroundHeartbeats {
 		scheduled = st
@@ -64,8 +65,7 @@ func newRun(e *Engine, token string, opts Options, reason string) *run {
 		opts:      opts,
 		urlBase:   trimSlashes(opts.APIBase) + "/api/games/sessions/",
 		reason:    reason,
-		ctx:       ctx,
-		cancel:    cancel,
+		halt:      &Stop{},
 		wake:      make(chan struct{}, 1),
 		started:   make(chan struct{}),
 		starting:  true,
@@ -73,14 +73,21 @@ func newRun(e *Engine, token string, opts Options, reason string) *run {
 	}
 }
 
+// cancel stops r: its loop ends and the request in flight is aborted. It
+// never blocks; callers hold e.mu, so that liveLocked changes with the state.
+func (r *run) cancel() { r.halt.Fire() }
+
 // request builds the call for op. The token travels in the body only.
 func (r *run) request(op Op) Request {
 	return Request{Op: op, URL: r.urlBase + string(op), Token: r.token, Credentials: r.opts.Credentials}
 }
 
 // liveLocked reports whether r is still the session being kept. Every stop
-// (End, PageHide, a fatal answer) cancels ctx under e.mu.
-func (r *run) liveLocked() bool { return r.ctx.Err() == nil }
+// (End, PageHide, a fatal answer) fires r.stop under e.mu.
+func (r *run) liveLocked() bool { return !r.halt.Fired() }
+
+// stopped reports whether r was stopped; the loop's and helpers' check.
+func (r *run) stopped() bool { return r.halt.Fired() }
 
 // locked runs f with e.mu held if r is still the session being kept, and
 // reports whether it did. Every change a run makes to the engine's shared
@@ -110,22 +117,11 @@ func (r *run) settleStartLocked(err *Error) {
 	close(r.started)
 }
 
-func (r *run) waitStarted(ctx context.Context) error {
-	select {
-	case <-r.started:
-		return r.startErr
-	case <-ctx.Done():
-		return ctxError("startSession: stopped waiting", ctx.Err())
-	}
-}
-
-func (r *run) waitEnded(ctx context.Context, done <-chan struct{}) error {
-	select {
-	case <-done:
-		return r.endErr
-	case <-ctx.Done():
-		return ctxError("endSession: stopped waiting", ctx.Err())
-	}
+// waitStarted waits until the start settled (it always does: at the
+// latest one TTL after the first attempt, or when the session stops).
+func (r *run) waitStarted() error {
+	<-r.started
+	return r.startErr
 }
 
 // signal wakes the loop without blocking; one pending signal is enough.
@@ -144,10 +140,10 @@ func (r *run) emit(evs ...Event) {
 
 // succeeded records a successful initiate or heartbeat sent at sent and
 // answered after rtt.
-func (r *run) succeeded(sent time.Time, rtt time.Duration) {
+func (r *run) succeeded(sent Instant, rtt time.Duration) {
 	r.answered(rtt)
 	r.lastSend = sent
-	r.failures, r.retryAt = 0, time.Time{}
+	r.failures, r.retryAt = 0, 0
 	r.e.mu.Lock()
 	r.deadline = sent.Add(r.opts.SessionTTL)
 	r.e.mu.Unlock()
