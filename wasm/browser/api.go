@@ -3,16 +3,14 @@
 package browser
 
 import (
-	"context"
-
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
 )
 
 // Engine is what the API object calls: *session.Engine, or a fake in tests.
 type Engine interface {
-	Start(ctx context.Context, token string, opts session.Options) error
-	End(ctx context.Context) error
+	Start(token string, opts session.Options) error
+	End() error
 	State() session.State
 }
 
@@ -42,7 +40,7 @@ func (a *API) Object() (safejs.Value, error) {
 			return nil, err
 		}
 		return func() (any, error) {
-			if err := a.Engine.Start(context.Background(), token, opts); err != nil {
+			if err := a.Engine.Start(token, opts); err != nil {
 				return nil, err
 			}
 			return success()
@@ -53,7 +51,7 @@ func (a *API) Object() (safejs.Value, error) {
 	}
 	end, err := Async(func(safejs.Value, []safejs.Value) (func() (any, error), error) {
 		return func() (any, error) {
-			if err := a.Engine.End(context.Background()); err != nil {
+			if err := a.Engine.End(); err != nil {
 				return nil, err
 			}
 			return success()

@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +28,7 @@ func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 	})
 	api, err := (&API{Global: env, Engine: engine, Listeners: listeners, Version: "1.2.3-test"}).Object()
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = engine.End(context.Background()) })
+	t.Cleanup(func() { _ = engine.End() })
 	return api, env, engine
 }
 
@@ -154,7 +153,7 @@ type fakeEngine struct {
 	panicN int // Start panics on this call number
 }
 
-func (f *fakeEngine) Start(_ context.Context, token string, opts session.Options) error {
+func (f *fakeEngine) Start(token string, opts session.Options) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.starts++
@@ -164,7 +163,7 @@ func (f *fakeEngine) Start(_ context.Context, token string, opts session.Options
 	f.token, f.opts = token, opts
 	return nil
 }
-func (f *fakeEngine) End(context.Context) error { return nil }
+func (f *fakeEngine) End() error { return nil }
 func (f *fakeEngine) State() session.State      { return session.StateActive }
 
 func newFakeAPI(t *testing.T, eng *fakeEngine) (api, env safejs.Value) {

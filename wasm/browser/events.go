@@ -107,10 +107,7 @@ func (l *Listeners) Dispatch(ev session.Event) {
 	list := slices.Clone(l.byType[ev.Type])
 	l.mu.Unlock()
 	for _, x := range list {
-		detail := toJS(ev.Detail)
-		if ev.Detail == nil {
-			detail = toJS(map[string]any{})
-		}
+		detail := toJS(detailOf(ev))
 		if _, err := x.fn.Invoke(detail); err != nil {
 			l.report(ev.Type, err)
 		}
@@ -127,4 +124,17 @@ func (l *Listeners) report(typ session.EventType, err error) {
 		return
 	}
 	_, _ = l.console.Call("error", "game-session: "+string(typ)+" listener threw:", thrown)
+}
+
+// detailOf is ev's detail object as design.md names its fields.
+func detailOf(ev session.Event) map[string]any {
+	switch ev.Type {
+	case session.EventStateChange:
+		return map[string]any{"state": string(ev.State), "previous": string(ev.Previous)}
+	case session.EventHeartbeat:
+		return map[string]any{"rttMs": float64(ev.RTT) / 1e6, "at": ev.At.UnixMilli()}
+	case session.EventError:
+		return map[string]any{"code": string(ev.Err.Code), "status": float64(ev.Err.Status), "message": ev.Err.Message, "fatal": ev.Fatal}
+	}
+	return map[string]any{"reason": ev.Reason}
 }

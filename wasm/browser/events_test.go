@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
@@ -47,8 +48,8 @@ func TestDispatchCallsListenersWithDetail(t *testing.T) {
 		})
 		require.NoError(t, err)
 	}
-	l.Dispatch(session.Event{Type: session.EventHeartbeat, Detail: map[string]any{"rttMs": 12.5, "at": 1.7e12}})
-	l.Dispatch(session.Event{Type: session.EventRenew, Detail: map[string]any{"reason": "expired"}})
+	l.Dispatch(session.Event{Type: session.EventHeartbeat, RTT: 12500 * time.Microsecond, At: session.Instant(1.7e18)})
+	l.Dispatch(session.Event{Type: session.EventRenew, Reason: "expired"})
 	assert.Equal(t, []any{"12.5@1700000000000", "12.5@1700000000000"}, toGo(prop(got, "seen")),
 		"both listeners, same detail, the second unaffected by the first; no renew listener")
 	objs := prop(got, "objects")
@@ -65,9 +66,7 @@ func TestThrowingListenerIsReportedAndOthersStillRun(t *testing.T) {
 	}
 	on(`return () => { a.push("first"); throw new RangeError("listener bug"); }`)
 	on(`return (d) => { a.push("second " + d.code + " " + d.fatal); }`)
-	l.Dispatch(session.Event{Type: session.EventError, Detail: map[string]any{
-		"code": "NETWORK_ERROR", "status": 0.0, "message": "offline", "fatal": false,
-	}})
+	l.Dispatch(session.Event{Type: session.EventError, Err: &session.Error{Code: session.CodeNetworkError, Message: "offline"}})
 	assert.Equal(t, []any{"first", "second NETWORK_ERROR false"}, toGo(seen))
 	errs := prop(console, "errors")
 	require.Equal(t, 1, must(errs.Length()))
@@ -83,7 +82,7 @@ func TestUnsubscribeStopsDeliveryAndIsIdempotent(t *testing.T) {
 		must(safejs.ValueOf("end")), jsEval(t, `return () => { a.n++; }`, count),
 	})
 	require.NoError(t, err)
-	ev := session.Event{Type: session.EventEnd, Detail: map[string]any{"reason": "user"}}
+	ev := session.Event{Type: session.EventEnd, Reason: "user"}
 	l.Dispatch(ev)
 	assert.Equal(t, 1, l.Count(session.EventEnd))
 	_, err = unsub.(safejs.Value).Invoke()
@@ -113,7 +112,7 @@ func TestUnsubscribeRemovesOnlyItsListener(t *testing.T) {
 	// Stray arguments from the caller do not change what is removed.
 	_, err := offA.Invoke("heartbeat", 2)
 	require.NoError(t, err)
-	l.Dispatch(session.Event{Type: session.EventHeartbeat, Detail: map[string]any{"rttMs": 1.0}})
+	l.Dispatch(session.Event{Type: session.EventHeartbeat, RTT: time.Millisecond})
 	assert.Equal(t, 0.0, num(t, seen, "a"))
 	assert.Equal(t, 1.0, num(t, seen, "b"))
 	assert.Equal(t, 1, l.Count(session.EventHeartbeat))
@@ -132,9 +131,9 @@ func TestSubscribingDuringDispatch(t *testing.T) {
 		const log = [];
 		a.on("renew", () => { log.push("outer"); a.on("renew", () => log.push("inner")); });
 		return log;`, api)
-	l.Dispatch(session.Event{Type: session.EventRenew, Detail: map[string]any{"reason": "pageshow"}})
+	l.Dispatch(session.Event{Type: session.EventRenew, Reason: "pageshow"})
 	assert.Equal(t, []any{"outer"}, toGo(log))
-	l.Dispatch(session.Event{Type: session.EventRenew, Detail: map[string]any{"reason": "pageshow"}})
+	l.Dispatch(session.Event{Type: session.EventRenew, Reason: "pageshow"})
 	assert.Equal(t, []any{"outer", "outer", "inner"}, toGo(log))
 }
 

@@ -3,9 +3,9 @@
 package browser
 
 import (
-	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
@@ -69,11 +69,11 @@ type fetchResult struct {
 
 // Do posts req with fetch and waits for the status and the body. The body is
 // read with response.text() and parsed with JSON.parse; a body that is not
-// JSON gives Body nil. When ctx ends first the request is aborted and
-// ctx.Err() returned.
-func (t *Transport) Do(ctx context.Context, req session.Request) (session.Response, error) {
-	if err := ctx.Err(); err != nil {
-		return session.Response{}, err
+// JSON gives Body nil. When timeout (> 0) passes or stop fires first, the
+// request is aborted and session.ErrTimeout or session.ErrCanceled returned.
+func (t *Transport) Do(req session.Request, timeout time.Duration, stop *session.Stop) (session.Response, error) {
+	if stop.Fired() {
+		return session.Response{}, session.ErrCanceled
 	}
 	init, err := fetchInit(req)
 	if err != nil {
@@ -92,10 +92,10 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 
 	// fetch(...).then(onResponse).then(onText, onFail): onResponse keeps the
 	// status and returns response.text(); exactly one of onText/onFail runs
-	// at the end of the chain, and it releases all three functions. The
-	// channel is buffered so the callbacks never block, even when Do has
-	// already returned on ctx.Done.
-	done := make(chan fetchResult, 1)
+	// at the end of the chain, and it releases all three functions. Every
+	// outcome (the answer, the timeout, the stop) goes into one buffered
+	// channel, so no callback ever blocks, even after Do has returned.
+	done := make(chan fetchResult, 3)
 	var status int
 	var typ, retryAfter string
 	var onResponse, onText, onFail safejs.Func
@@ -134,16 +134,16 @@ func (t *Transport) Do(ctx context.Context, req session.Request) (session.Respon
 		release()
 		return session.Response{}, errors.New("fetch returned no promise")
 	}
-
-	select {
-	case r := <-done:
-		return r.resp, r.err
-	case <-ctx.Done():
-		if !abort.IsUndefined() {
-			_, _ = abort.Call("abort")
-		}
-		return session.Response{}, ctx.Err()
+	if timeout > 0 {
+		defer time.AfterFunc(timeout, func() { done <- fetchResult{err: session.ErrTimeout} }).Stop()
 	}
+	defer stop.OnFire(func() { done <- fetchResult{err: session.ErrCanceled} })()
+
+	r := <-done
+	if (r.err == session.ErrTimeout || r.err == session.ErrCanceled) && !abort.IsUndefined() {
+		_, _ = abort.Call("abort")
+	}
+	return r.resp, r.err
 }
 
 // Beacon starts req so that it outlives the page. Where fetchLater exists it

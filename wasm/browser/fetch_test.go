@@ -3,9 +3,9 @@
 package browser
 
 import (
-	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/stretchr/testify/assert"
@@ -17,9 +17,9 @@ const testURL = "https://api.example.com/api/games/sessions/initiate"
 func TestDoPostsJSONWithContentTypeAndCredentials(t *testing.T) {
 	env := newFakeEnv(t)
 	tr := NewTransport(env)
-	_, err := tr.Do(context.Background(), session.Request{
+	_, err := tr.Do(session.Request{
 		Op: session.OpInitiate, URL: testURL, Token: `a"b\c`, Credentials: "include",
-	})
+	}, 0, nil)
 	require.NoError(t, err)
 	require.Equal(t, 1, callCount(t, env))
 	c := call(t, env, 0)
@@ -34,16 +34,16 @@ func TestDoPostsJSONWithContentTypeAndCredentials(t *testing.T) {
 // endSession's end must outlive a navigation that follows at once.
 func TestDoKeepAliveRequestIsAKeepaliveFetch(t *testing.T) {
 	env := newFakeEnv(t)
-	_, err := NewTransport(env).Do(context.Background(), session.Request{
+	_, err := NewTransport(env).Do(session.Request{
 		Op: session.OpEnd, URL: testURL, Token: "t", KeepAlive: true,
-	})
+	}, 0, nil)
 	require.NoError(t, err)
 	assert.True(t, boolean(t, call(t, env, 0), "keepalive"))
 }
 
 func TestDoOmitsCredentialsWhenUnset(t *testing.T) {
 	env := newFakeEnv(t)
-	_, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})
+	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.NoError(t, err)
 	assert.True(t, prop(call(t, env, 0), "credentials").IsUndefined())
 }
@@ -62,7 +62,7 @@ func TestDoBodyRoundTripsAwkwardTokens(t *testing.T) {
 	for name, token := range tokens {
 		t.Run(name, func(t *testing.T) {
 			env := newFakeEnv(t)
-			_, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: token})
+			_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: token}, 0, nil)
 			require.NoError(t, err)
 			back := jsEval(t, "return JSON.parse(a.calls[0].body)", env)
 			keys, err := objectKeys(back)
@@ -76,7 +76,7 @@ func TestDoBodyRoundTripsAwkwardTokens(t *testing.T) {
 func TestDoReturnsStatusAndParsedBody(t *testing.T) {
 	env := newFakeEnv(t)
 	script(t, env, `{status: 400, body: '{"success":false,"error":{"code":"ALREADY_IN_GAME","n":1.5,"list":[1,"a",null,true]}}'}`)
-	resp, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})
+	resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 400, resp.Status)
 	assert.Equal(t, map[string]any{
@@ -96,7 +96,7 @@ func TestDoNonJSONBodyIsNil(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			env := newFakeEnv(t)
 			script(t, env, answer)
-			resp, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})
+			resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 			require.NoError(t, err)
 			assert.NotZero(t, resp.Status)
 			assert.Nil(t, resp.Body)
@@ -107,7 +107,7 @@ func TestDoNonJSONBodyIsNil(t *testing.T) {
 func TestDoJSONScalarBody(t *testing.T) {
 	env := newFakeEnv(t)
 	script(t, env, `{status: 200, body: '"just a string"'}`)
-	resp, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})
+	resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "just a string", resp.Body)
 }
@@ -115,9 +115,9 @@ func TestDoJSONScalarBody(t *testing.T) {
 func TestDoNetworkFailureIsAnError(t *testing.T) {
 	env := newFakeEnv(t)
 	script(t, env, `{fail: "Failed to fetch"}`)
-	_, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "secret-token"})
+	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "secret-token"}, 0, nil)
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, context.Canceled)
+	assert.NotEqual(t, session.ErrCanceled, err)
 	assert.Contains(t, err.Error(), "Failed to fetch")
 	assert.NotContains(t, err.Error(), "secret-token")
 }
@@ -125,35 +125,43 @@ func TestDoNetworkFailureIsAnError(t *testing.T) {
 func TestDoFetchThrowingSynchronouslyIsAnError(t *testing.T) {
 	env := newFakeEnv(t)
 	jsEval(t, `a.fetch = function () { throw new TypeError("bad init"); }`, env)
-	_, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})
+	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad init")
 }
 
-func TestDoAbortsWhenContextEnds(t *testing.T) {
+func TestDoAbortsWhenStopFires(t *testing.T) {
 	env := newFakeEnv(t)
 	script(t, env, `{hang: true}`)
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := &session.Stop{}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := NewTransport(env).Do(ctx, session.Request{URL: testURL, Token: "t"})
+		_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, stop)
 		errc <- err
 	}()
-	// Cancel once the request is really in flight (an observable condition).
+	// Stop once the request is really in flight (an observable condition).
 	waitFor(t, func() bool { return callCount(t, env) == 1 })
 	assert.False(t, boolean(t, call(t, env, 0), "aborted"))
-	cancel()
+	stop.Fire()
 	err := <-errc
-	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, session.ErrCanceled, err)
 	assert.True(t, boolean(t, call(t, env, 0), "aborted"), "fetch signal not aborted")
 }
 
-func TestDoWithEndedContextSendsNothing(t *testing.T) {
+func TestDoTimesOutAndAborts(t *testing.T) {
 	env := newFakeEnv(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := NewTransport(env).Do(ctx, session.Request{URL: testURL, Token: "t"})
-	assert.ErrorIs(t, err, context.Canceled)
+	script(t, env, `{hang: true}`)
+	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 20*time.Millisecond, nil)
+	assert.Equal(t, session.ErrTimeout, err)
+	assert.True(t, boolean(t, call(t, env, 0), "aborted"), "fetch signal not aborted")
+}
+
+func TestDoWithFiredStopSendsNothing(t *testing.T) {
+	env := newFakeEnv(t)
+	stop := &session.Stop{}
+	stop.Fire()
+	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, stop)
+	assert.Equal(t, session.ErrCanceled, err)
 	assert.Equal(t, 0, callCount(t, env))
 }
 
@@ -183,7 +191,7 @@ func TestBeaconSwallowsFetchRejection(t *testing.T) {
 	script(t, env, `{fail: "offline"}`)
 	require.NoError(t, NewTransport(env).Beacon(session.Request{URL: testURL, Token: "t"}))
 	// Let the rejection happen while the test still runs.
-	_, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: "t"})
+	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, callCount(t, env))
 }

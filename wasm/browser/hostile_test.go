@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -241,7 +240,7 @@ func TestEveryRequestRefusesRedirects(t *testing.T) {
 		return fl.call(this, url, init);
 	})(a.fetchLater);`, env)
 	tr := NewTransport(env)
-	_, err := tr.Do(context.Background(), session.Request{URL: testURL, Token: goodToken})
+	_, err := tr.Do(session.Request{URL: testURL, Token: goodToken}, 0, nil)
 	require.NoError(t, err)
 	require.NoError(t, tr.Beacon(session.Request{URL: endURL, Token: goodToken}))
 	cancel, err := tr.Defer(session.Request{URL: endURL, Token: goodToken})
@@ -278,7 +277,7 @@ func TestDoRedirectAnswersAreRedirected(t *testing.T) {
 				return fetch.call(this, url, init);
 			})(a.fetch)`, env)
 			script(t, env, tc.answer)
-			resp, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: goodToken})
+			resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: goodToken}, 0, nil)
 			require.NoError(t, err)
 			assert.True(t, resp.Redirected)
 			assert.Equal(t, tc.status, resp.Status)
@@ -312,7 +311,7 @@ func TestDoReadsRetryAfter(t *testing.T) {
 			jsEval(t, `a.fetch = ((fetch) => function (url, init) {
 				return fetch.call(this, url, init).then((r) => new Response(r.body, { status: 429, headers: { "Retry-After": b } }));
 			})(a.fetch)`, env, jsEval(t, "return "+tc.header))
-			resp, err := NewTransport(env).Do(context.Background(), session.Request{URL: testURL, Token: goodToken})
+			resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: goodToken}, 0, nil)
 			require.NoError(t, err)
 			assert.Equal(t, 429, resp.Status)
 			assert.GreaterOrEqual(t, resp.RetryAfter, tc.min)

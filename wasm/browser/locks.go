@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"errors"
 	"sync"
 
@@ -26,7 +25,8 @@ var _ session.Locker = (*WebLocks)(nil)
 func NewWebLocks(global safejs.Value) *WebLocks { return &WebLocks{global: global} }
 
 // The three ways locks cannot work here (missing, cross-origin frame,
-// denied); each is session.ErrLocksUnavailable.
+// denied): any error of Acquire but ErrLockHeld and ErrCanceled tells the
+// engine so.
 var (
 	errNoWebLocks  = locksUnavailable("navigator.locks is not available (insecure context or old browser)")
 	errCrossOrigin = locksUnavailable("the page is a cross-origin iframe (a portal, say), where locks are denied or partitioned per top-level site")
@@ -34,12 +34,10 @@ var (
 
 const deniedPrefix = "navigator.locks.request was denied: "
 
-// locksUnavailable is an error that is session.ErrLocksUnavailable and says
-// why.
+// locksUnavailable says why Web Locks cannot be used here.
 type locksUnavailable string
 
-func (e locksUnavailable) Error() string        { return "Web Locks unavailable: " + string(e) }
-func (e locksUnavailable) Is(target error) bool { return target == session.ErrLocksUnavailable }
+func (e locksUnavailable) Error() string { return "Web Locks unavailable: " + string(e) }
 
 // crossOriginFrame reports whether global is a window framed by a document
 // of another origin: window.top is another window whose location.origin
@@ -69,8 +67,11 @@ func deniedOrElse(reason safejs.Value) error {
 // tab holds the lock (ErrLockHeld); otherwise it returns a Promise that stays
 // pending while the lock is held: resolving it (Release) gives the lock back.
 // When another tab steals the lock, request's own Promise rejects
-// (AbortError) and Lost closes.
-func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMode) (session.Lock, error) {
+// (AbortError) and lost is called.
+func (w *WebLocks) Acquire(name string, mode session.LockMode, stop *session.Stop, lost func()) (session.Lock, error) {
+	if stop.Fired() {
+		return nil, session.ErrCanceled
+	}
 	locks := prop(prop(w.global, "navigator"), "locks")
 	if !isFunc(locks, "request") {
 		return nil, errNoWebLocks
@@ -96,7 +97,7 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 		_ = opts.Set("ifAvailable", true)
 	}
 
-	l := &webLock{lost: make(chan struct{}), granted: make(chan error, 1), settled: make(chan struct{})}
+	l := &webLock{lost: lost, granted: make(chan error, 1), settled: make(chan struct{})}
 	var callback, onSettled, onRejected safejs.Func
 	// Released once request's Promise settles: neither is called after.
 	releaseFuncs := func() {
@@ -135,25 +136,30 @@ func (w *WebLocks) Acquire(ctx context.Context, name string, mode session.LockMo
 		return nil, errors.New("navigator.locks.request failed: " + jsErrorText(thrownValue(err)))
 	}
 
-	select {
-	case err := <-l.granted:
-		if err != nil {
-			return nil, err
-		}
-		return l, nil
-	case <-ctx.Done():
+	remove := stop.OnFire(func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.answerLocked(session.ErrCanceled)
+	})
+	err = <-l.granted
+	remove()
+	switch {
+	case err == session.ErrCanceled:
 		l.Release() // a grant that comes later is given back at once
 		if !abort.IsUndefined() {
 			_, _ = abort.Call("abort") // and a request still queued is withdrawn
 		}
-		return nil, ctx.Err()
+		return nil, err
+	case err != nil:
+		return nil, err
 	}
+	return l, nil
 }
 
 // webLock is one lock request and, once granted, the held lock.
 type webLock struct {
 	granted    chan error // Acquire's answer; buffered, written at most once
-	lost       chan struct{}
+	lost       func()     // the engine's: called once when another tab steals the lock
 	settled    chan struct{} // closed when the request's Promise settled: the lock is free
 	settleOnce sync.Once
 
@@ -202,7 +208,9 @@ func (l *webLock) rejected(reason safejs.Value) {
 		return
 	}
 	l.isLost = true
-	close(l.lost)
+	if l.lost != nil {
+		l.lost()
+	}
 }
 
 func (l *webLock) answerLocked(err error) {
@@ -212,7 +220,6 @@ func (l *webLock) answerLocked(err error) {
 	}
 }
 
-func (l *webLock) Lost() <-chan struct{} { return l.lost }
 
 // Released is closed when navigator.locks.request's Promise settles: only
 // then is the lock free for the next request (Release frees it

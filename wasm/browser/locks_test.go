@@ -3,7 +3,7 @@
 package browser
 
 import (
-	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,11 +78,22 @@ func isHeld(t *testing.T, w safejs.Value, name string) bool {
 	return boolean(t, jsEval(t, "return {v: a.navigator.locks.isHeld(b)}", w, name), "v")
 }
 
-func acquire(t *testing.T, w safejs.Value, name string, mode session.LockMode) (session.Lock, error) {
+// heldLock is a granted lock and its lost callback as a channel.
+type heldLock struct {
+	session.Lock
+	lost chan struct{}
+}
+
+func (h heldLock) Lost() <-chan struct{} { return h.lost }
+
+func acquire(t *testing.T, w safejs.Value, name string, mode session.LockMode) (heldLock, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), failAfter)
-	defer cancel()
-	return NewWebLocks(w).Acquire(ctx, name, mode)
+	stop := &session.Stop{}
+	defer time.AfterFunc(failAfter, stop.Fire).Stop()
+	h := heldLock{lost: make(chan struct{})}
+	var err error
+	h.Lock, err = NewWebLocks(w).Acquire(name, mode, stop, func() { close(h.lost) })
+	return h, err
 }
 
 func TestWebLocksAcquireAndRelease(t *testing.T) {
@@ -198,15 +209,15 @@ func TestWebLocksWaitGetsTheLockOnceReleased(t *testing.T) {
 	// Given up: the queued request is withdrawn, and the lock never comes.
 	holder, err := acquire(t, w, "x", session.LockIfAvailable)
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := &session.Stop{}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := NewWebLocks(w).Acquire(ctx, "x", session.LockWait)
+		_, err := NewWebLocks(w).Acquire("x", session.LockWait, stop, nil)
 		errc <- err
 	}()
 	tick(t)
-	cancel()
-	assert.ErrorIs(t, <-errc, context.Canceled)
+	stop.Fire()
+	assert.Equal(t, session.ErrCanceled, <-errc)
 	tick(t)
 	assert.Equal(t, 0.0, num(t, jsEval(t, `return {n: a.navigator.locks.waiting("x")}`, w), "n"), "withdrawn from the queue")
 	holder.Release()
@@ -218,16 +229,16 @@ func TestWebLocksWaitGetsTheLockOnceReleased(t *testing.T) {
 func TestWebLocksGrantAfterCancelIsReleased(t *testing.T) {
 	w := jsEval(t, fakeLocksJS)
 	jsEval(t, "a.navigator.locks.slow = true", w)
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := &session.Stop{}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := NewWebLocks(w).Acquire(ctx, "x", session.LockIfAvailable)
+		_, err := NewWebLocks(w).Acquire("x", session.LockIfAvailable, stop, nil)
 		errc <- err
 	}()
 	tick(t) // the request is made
 	require.Equal(t, 1, length(t, jsEval(t, "return a.navigator.locks.pending", w)))
-	cancel()
-	assert.ErrorIs(t, <-errc, context.Canceled)
+	stop.Fire()
+	assert.Equal(t, session.ErrCanceled, <-errc)
 	jsEval(t, "a.navigator.locks.flush()", w)
 	tick(t)
 	assert.False(t, isHeld(t, w, "x"))
@@ -240,25 +251,25 @@ func length(t *testing.T, v safejs.Value) int {
 	return n
 }
 
-// Each way locks cannot work is session.ErrLocksUnavailable, and says which;
+// Each way locks cannot work is a locksUnavailable error, and says which;
 // a lock held elsewhere or another failure is not.
 func TestWebLocksUnavailableIsErrLocksUnavailable(t *testing.T) {
 	t.Run("missing", func(t *testing.T) {
 		_, err := acquire(t, jsEval(t, "return {navigator: {}}"), "x", session.LockIfAvailable)
-		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		require.IsType(t, locksUnavailable(""), err)
 		assert.Contains(t, err.Error(), "navigator.locks is not available")
 	})
 	t.Run("denied by a rejection", func(t *testing.T) {
 		w := jsEval(t, fakeLocksJS)
 		jsEval(t, `a.navigator.locks.fail = "The request was denied."`, w)
 		_, err := acquire(t, w, "x", session.LockIfAvailable)
-		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		require.IsType(t, locksUnavailable(""), err)
 		assert.Contains(t, err.Error(), "denied: SecurityError: The request was denied.")
 	})
 	t.Run("denied by a throw", func(t *testing.T) {
 		w := jsEval(t, `return {navigator: {locks: {request() { throw new DOMException("The request was denied.", "SecurityError"); }}}}`)
 		_, err := acquire(t, w, "x", session.LockIfAvailable)
-		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		require.IsType(t, locksUnavailable(""), err)
 		assert.Contains(t, err.Error(), "denied: SecurityError")
 	})
 	t.Run("cross-origin iframe", func(t *testing.T) {
@@ -267,7 +278,7 @@ func TestWebLocksUnavailableIsErrLocksUnavailable(t *testing.T) {
 		w := jsEval(t, fakeLocksJS)
 		jsEval(t, `a.top = { location: { get origin() { throw new DOMException("Blocked a frame", "SecurityError"); } } }`, w)
 		_, err := acquire(t, w, "x", session.LockIfAvailable)
-		require.ErrorIs(t, err, session.ErrLocksUnavailable)
+		require.IsType(t, locksUnavailable(""), err)
 		assert.Contains(t, err.Error(), "cross-origin iframe")
 		assert.Equal(t, 0.0, num(t, jsEval(t, "return {n: a.navigator.locks.calls.length}", w), "n"))
 	})
@@ -288,9 +299,9 @@ func TestWebLocksUnavailableIsErrLocksUnavailable(t *testing.T) {
 		first, err := acquire(t, w, "x", session.LockIfAvailable)
 		require.NoError(t, err)
 		_, err = acquire(t, w, "x", session.LockIfAvailable)
-		assert.NotErrorIs(t, err, session.ErrLocksUnavailable)
+		assert.NotEqual(t, "browser.locksUnavailable", fmt.Sprintf("%T", err))
 		first.Release()
 		_, err = acquire(t, jsEval(t, `return {navigator: {locks: {request() { throw new TypeError("nope"); }}}}`), "x", session.LockIfAvailable)
-		assert.NotErrorIs(t, err, session.ErrLocksUnavailable)
+		assert.NotEqual(t, "browser.locksUnavailable", fmt.Sprintf("%T", err))
 	})
 }

@@ -99,12 +99,13 @@ func NewWorkerClock(global safejs.Value) *WorkerClock {
 	return &WorkerClock{global: global, timers: map[int]*workerTimer{}, requests: map[int]*workerRequest{}}
 }
 
-// handshakeTimeout bounds the wait for a new Worker's first answer. A
-// Worker that a policy blocks fails with an error event well within it.
+// handshakeTimeout bounds the wait for a new Worker's first answer (2 s, as
+// start's message says). A Worker that a policy blocks fails with an error
+// event well within it.
 const handshakeTimeout = 2 * time.Second
 
 // Now is package time: only the timers need the Worker.
-func (c *WorkerClock) Now() time.Time { return time.Now() }
+func (c *WorkerClock) Now() session.Instant { return session.Now() }
 
 // Describe says what drives the timers, for the debug log.
 func (c *WorkerClock) Describe() string {
@@ -117,16 +118,17 @@ func (c *WorkerClock) Describe() string {
 	return "a dedicated Worker that times and sends the heartbeats, so that neither a hidden tab nor a busy main thread delays the beat"
 }
 
-// NewTimer starts a timer in the Worker, or on the page after a fallback.
-func (c *WorkerClock) NewTimer(d time.Duration) session.Timer {
+// AfterFunc starts a timer in the Worker, or on the page after a fallback;
+// f runs in the Worker's message callback and must not block.
+func (c *WorkerClock) AfterFunc(d time.Duration, f func()) func() bool {
 	c.once.Do(c.start)
 	c.mu.Lock()
 	if c.fallback != "" {
 		c.mu.Unlock()
-		return session.RealClock{}.NewTimer(d)
+		return session.RealClock{}.AfterFunc(d, f)
 	}
 	c.nextID++
-	t := &workerTimer{clock: c, id: c.nextID, ch: make(chan time.Time, 1), due: time.Now().Add(d)}
+	t := &workerTimer{clock: c, id: c.nextID, f: f, due: session.Now().Add(d)}
 	c.timers[t.id] = t
 	c.mu.Unlock()
 
@@ -134,7 +136,7 @@ func (c *WorkerClock) NewTimer(d time.Duration) session.Timer {
 	if err := c.post(t.id, ms); err != nil {
 		c.fail("postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err)))
 	}
-	return t
+	return t.stop
 }
 
 // start makes the Worker and waits for its first answer, or records why
@@ -143,21 +145,21 @@ func (c *WorkerClock) NewTimer(d time.Duration) session.Timer {
 func (c *WorkerClock) start() {
 	reason := c.makeWorker()
 	if reason == "" {
-		handshake := &workerTimer{clock: c, ch: make(chan time.Time, 1), due: time.Now()}
+		answered := make(chan bool, 2)
+		handshake := &workerTimer{clock: c, f: func() { answered <- true }, due: session.Now()}
 		c.mu.Lock()
 		c.timers[0] = handshake
 		c.mu.Unlock()
 		if err := c.post(0, 0); err != nil {
 			reason = "postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err))
 		} else {
-			wait := time.NewTimer(handshakeTimeout)
-			select {
-			case <-handshake.ch:
-				wait.Stop()
+			wait := time.AfterFunc(handshakeTimeout, func() { answered <- false })
+			ok := <-answered
+			wait.Stop()
+			if ok {
 				return
-			case <-wait.C:
-				reason = "the timer Worker did not answer within " + handshakeTimeout.String()
 			}
+			reason = "the timer Worker did not answer within 2 s"
 		}
 	}
 	c.fail(reason)
@@ -231,7 +233,7 @@ func (c *WorkerClock) fire(id int) {
 	delete(c.timers, id)
 	c.mu.Unlock()
 	if t != nil {
-		t.ch <- time.Now() // buffered, and sent at most once
+		t.f() // at most once: t left c.timers above
 	}
 }
 
@@ -246,11 +248,11 @@ func (c *WorkerClock) fail(reason string) {
 	}
 	c.fallback = reason // Describe reports it in the next session's debug log
 	for id, t := range c.timers {
-		t.page = time.AfterFunc(time.Until(t.due), func() { c.fire(id) })
+		t.page = time.AfterFunc(t.due.Sub(session.Now()), func() { c.fire(id) }).Stop
 	}
 	for id, r := range c.requests {
 		delete(c.requests, id)
-		r.answer <- safejs.Undefined() // buffered, and sent at most once
+		r.answer <- workerAnswer{failed: true} // buffered, and sent at most once
 	}
 }
 
@@ -258,15 +260,16 @@ func (c *WorkerClock) fail(reason string) {
 type workerTimer struct {
 	clock *WorkerClock
 	id    int
-	ch    chan time.Time
-	due   time.Time
-	page  *time.Timer // set when a Worker failure moved it to the page
+	f     func()
+	due   session.Instant
+	// page stops the page timer a Worker failure moved it to (nil before).
+	// A func, not a *time.Timer: a Timer in a type that reaches an
+	// interface links time's formatting (wasm/sizerules).
+	page func() bool
 }
 
-func (t *workerTimer) C() <-chan time.Time { return t.ch }
-
-// Stop cancels the timer; false when it already fired or was stopped.
-func (t *workerTimer) Stop() bool {
+// stop cancels the timer; false when it already fired or was stopped.
+func (t *workerTimer) stop() bool {
 	c := t.clock
 	c.mu.Lock()
 	_, pending := c.timers[t.id]
@@ -277,7 +280,7 @@ func (t *workerTimer) Stop() bool {
 		return false
 	}
 	if page != nil {
-		page.Stop()
+		page()
 	}
 	if viaWorker {
 		_ = c.post(t.id, -1)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -73,18 +74,18 @@ func TestWorkerClockTimersRunInTheWorker(t *testing.T) {
 	assert.Contains(t, c.Describe(), "Worker")
 
 	began := time.Now()
-	tm := c.NewTimer(30 * time.Millisecond)
+	tm := newTimer(c, 30 * time.Millisecond)
 	at := fired(t, tm.C())
 	// JS timers count whole milliseconds from the event loop's cached
 	// time, so by Go's clock they may fire up to about 1 ms early.
 	assert.GreaterOrEqual(t, at.Sub(began), 28*time.Millisecond, "it waited for the worker's timer")
 	assert.False(t, tm.Stop(), "already fired")
 
-	stopped := c.NewTimer(20 * time.Millisecond)
+	stopped := newTimer(c, 20 * time.Millisecond)
 	assert.True(t, stopped.Stop())
 	assert.False(t, stopped.Stop())
 	// A later timer fires, the stopped one never does.
-	fired(t, c.NewTimer(40*time.Millisecond).C())
+	fired(t, newTimer(c, 40*time.Millisecond).C())
 	select {
 	case <-stopped.C():
 		t.Fatal("a stopped timer fired")
@@ -110,8 +111,8 @@ func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
 			jsEval(t, setup, g)
 			c := NewWorkerClock(g)
 			assert.Contains(t, c.Describe(), "page timers")
-			fired(t, c.NewTimer(10*time.Millisecond).C())
-			tm := c.NewTimer(time.Hour)
+			fired(t, newTimer(c, 10*time.Millisecond).C())
+			tm := newTimer(c, time.Hour)
 			assert.True(t, tm.Stop())
 			assert.Empty(t, posted(t, g))
 		})
@@ -121,7 +122,7 @@ func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
 		jsEval(t, "a.blockWorker = true", g)
 		c := NewWorkerClock(g)
 		assert.Contains(t, c.Describe(), "page timers (the timer Worker failed: Refused to load the script)")
-		fired(t, c.NewTimer(10*time.Millisecond).C())
+		fired(t, newTimer(c, 10*time.Millisecond).C())
 	})
 	t.Run("the Worker fails to load without a message", func(t *testing.T) {
 		g := jsEval(t, fakeWorkerJS)
@@ -139,20 +140,20 @@ func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
 func TestWorkerClockInNodeUsesPageTimers(t *testing.T) {
 	c := NewWorkerClock(safejs.Global())
 	assert.Contains(t, c.Describe(), "page timers (no Worker here)")
-	fired(t, c.NewTimer(time.Millisecond).C())
+	fired(t, newTimer(c, time.Millisecond).C())
 }
 
 // A Worker that fails after it was made hands its pending timers to the page.
 func TestWorkerClockWorkerErrorMovesPendingTimersToThePage(t *testing.T) {
 	g := jsEval(t, fakeWorkerJS)
 	c := NewWorkerClock(g)
-	pending := c.NewTimer(50 * time.Millisecond)
-	stopped := c.NewTimer(50 * time.Millisecond)
+	pending := newTimer(c, 50 * time.Millisecond)
+	stopped := newTimer(c, 50 * time.Millisecond)
 	jsEval(t, "a.breakWorker()", g)
 	require.Contains(t, c.Describe(), "page timers (the timer Worker failed: Refused to load the script)")
 	assert.True(t, stopped.Stop())
 	fired(t, pending.C())
-	fired(t, c.NewTimer(time.Millisecond).C())
+	fired(t, newTimer(c, time.Millisecond).C())
 	assert.Len(t, posted(t, g), 3, "the handshake and two timers; nothing after the failure")
 	select {
 	case <-stopped.C():
@@ -160,3 +161,17 @@ func TestWorkerClockWorkerErrorMovesPendingTimersToThePage(t *testing.T) {
 	default:
 	}
 }
+
+// timer is a clock's AfterFunc as a channel, for the tests.
+type timer struct {
+	ch   chan time.Time
+	stop func() bool
+}
+
+func newTimer(c session.Clock, d time.Duration) timer {
+	ch := make(chan time.Time, 1)
+	return timer{ch: ch, stop: c.AfterFunc(d, func() { ch <- time.Now() })}
+}
+
+func (t timer) C() <-chan time.Time { return t.ch }
+func (t timer) Stop() bool          { return t.stop() }

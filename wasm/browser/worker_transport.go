@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -35,71 +34,75 @@ func NewWorkerTransport(t *Transport, clock *WorkerClock) *WorkerTransport {
 // workerRequest is one scheduled request posted to the Worker.
 type workerRequest struct {
 	id     int
-	answer chan safejs.Value // buffered, written at most once: the Worker's answer, or undefined when the Worker failed
-	sent   time.Time         // when the Worker called fetch; zero before
+	answer chan workerAnswer // buffered (2): the Worker's answer or failure, and a stop
+	sent   session.Instant   // when the Worker called fetch; zero before
 	skew   float64           // the Worker's Date.now() minus Go's clock, in ms
 	token  string            // for ResponseOf, which scrubs it out of the answer
 }
 
+// workerAnswer is what ends DoAt's wait: the Worker's final message, its
+// failure, or the session's stop.
+type workerAnswer struct {
+	data     safejs.Value
+	failed   bool // the Worker failed: the page sends the request
+	canceled bool // the stop fired
+}
+
 // DoAt implements session.ScheduledTransport. The Go side never waits inside
 // a JS callback: the clock's one message listener looks the answer up and
-// drops it into the request's buffered channel. No JS function is made per
-// request, so nothing is left to release however DoAt returns.
-func (t *WorkerTransport) DoAt(ctx context.Context, at time.Time, timeout time.Duration, req session.Request) (time.Time, session.Response, error) {
-	if err := ctx.Err(); err != nil {
-		return time.Time{}, session.Response{}, err
+// drops it into the request's buffered channel, where a stop also lands. No
+// JS function is made per request, so nothing is left to release however
+// DoAt returns.
+func (t *WorkerTransport) DoAt(at session.Instant, timeout time.Duration, req session.Request, stop *session.Stop) (session.Instant, session.Response, error) {
+	if stop.Fired() {
+		return 0, session.Response{}, session.ErrCanceled
 	}
 	c := t.clock
 	c.once.Do(c.start) // in the engine's goroutine: may wait for the handshake
 	r, err := c.schedule(at, timeout, req)
 	if err != nil {
-		return time.Time{}, session.Response{}, err
+		return 0, session.Response{}, err
 	}
 	if r == nil {
-		return t.doOnPage(ctx, at, timeout, req)
+		return t.doOnPage(at, timeout, req, stop)
 	}
-	select {
-	case data := <-r.answer:
-		if data.IsUndefined() {
-			// The Worker failed meanwhile. Whatever it did with the
-			// request, it sends no more: the page does (a heartbeat sent
-			// twice is harmless).
-			return t.doOnPage(ctx, at, timeout, req)
-		}
-		return r.result(data)
-	case <-ctx.Done():
-		return c.withdraw(r), session.Response{}, ctx.Err()
+	remove := stop.OnFire(func() { r.answer <- workerAnswer{canceled: true} })
+	a := <-r.answer
+	remove()
+	switch {
+	case a.canceled:
+		return c.withdraw(r), session.Response{}, session.ErrCanceled
+	case a.failed:
+		// The Worker failed meanwhile. Whatever it did with the request,
+		// it sends no more: the page does (a heartbeat sent twice is
+		// harmless).
+		return t.doOnPage(at, timeout, req, stop)
 	}
+	return r.result(a.data)
 }
 
 // doOnPage is DoAt without a Worker: a page timer, then Do.
-func (t *WorkerTransport) doOnPage(ctx context.Context, at time.Time, timeout time.Duration, req session.Request) (time.Time, session.Response, error) {
-	if d := time.Until(at); d > 0 {
-		wait := time.NewTimer(d)
-		select {
-		case <-wait.C:
-		case <-ctx.Done():
-			wait.Stop()
-			return time.Time{}, session.Response{}, ctx.Err()
+func (t *WorkerTransport) doOnPage(at session.Instant, timeout time.Duration, req session.Request, stop *session.Stop) (session.Instant, session.Response, error) {
+	if d := at.Sub(session.Now()); d > 0 {
+		due := make(chan bool, 2)
+		wait := time.AfterFunc(d, func() { due <- true })
+		remove := stop.OnFire(func() { due <- false })
+		ok := <-due
+		wait.Stop()
+		remove()
+		if !ok {
+			return 0, session.Response{}, session.ErrCanceled
 		}
 	}
-	sent := time.Now()
-	rctx, cancel := ctx, context.CancelFunc(func() {})
-	if timeout > 0 {
-		rctx, cancel = context.WithTimeout(ctx, timeout)
-	}
-	defer cancel()
-	resp, err := t.Do(rctx, req)
-	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
-		err = session.ErrTimeout
-	}
+	sent := session.Now()
+	resp, err := t.Do(req, timeout, stop)
 	return sent, resp, err
 }
 
 // schedule posts req to the Worker for at; nil without error when the clock
 // uses page timers. The init object is fetchInit's, the page's own rule for
 // the request, which holds only cloneable values (the Worker adds its signal).
-func (c *WorkerClock) schedule(at time.Time, timeout time.Duration, req session.Request) (*workerRequest, error) {
+func (c *WorkerClock) schedule(at session.Instant, timeout time.Duration, req session.Request) (*workerRequest, error) {
 	init, err := fetchInit(req)
 	if err != nil {
 		return nil, err
@@ -110,7 +113,7 @@ func (c *WorkerClock) schedule(at time.Time, timeout time.Duration, req session.
 	skew := 0.0
 	if now, err := jsGlobal("Date").Call("now"); err == nil {
 		if ms, err := now.Float(); err == nil {
-			skew = ms - epochMs(time.Now())
+			skew = ms - epochMs(session.Now())
 		}
 	}
 	c.mu.Lock()
@@ -119,7 +122,7 @@ func (c *WorkerClock) schedule(at time.Time, timeout time.Duration, req session.
 		return nil, nil
 	}
 	c.nextID++
-	r := &workerRequest{id: c.nextID, answer: make(chan safejs.Value, 1), skew: skew, token: req.Token}
+	r := &workerRequest{id: c.nextID, answer: make(chan workerAnswer, 2), skew: skew, token: req.Token}
 	c.requests[r.id] = r
 	c.mu.Unlock()
 
@@ -157,12 +160,12 @@ func (c *WorkerClock) answer(data safejs.Value) {
 	}
 	delete(c.requests, id)
 	c.mu.Unlock()
-	r.answer <- data
+	r.answer <- workerAnswer{data: data}
 }
 
 // withdraw takes r back: a pending request is never sent, one in flight is
 // aborted. It returns when r was sent (zero when it was not).
-func (c *WorkerClock) withdraw(r *workerRequest) time.Time {
+func (c *WorkerClock) withdraw(r *workerRequest) session.Instant {
 	c.mu.Lock()
 	_, pending := c.requests[r.id]
 	delete(c.requests, r.id)
@@ -178,7 +181,7 @@ func (c *WorkerClock) withdraw(r *workerRequest) time.Time {
 
 // result reads the Worker's final message for r: the response through the
 // same ResponseOf as the page's fetch, or why none came.
-func (r *workerRequest) result(data safejs.Value) (time.Time, session.Response, error) {
+func (r *workerRequest) result(data safejs.Value) (session.Instant, session.Response, error) {
 	sent := r.fromMs(prop(data, "sent"))
 	if msg := prop(data, "error"); !msg.IsUndefined() {
 		if timedOut, _ := prop(data, "timeout").Bool(); timedOut {
@@ -193,13 +196,12 @@ func (r *workerRequest) result(data safejs.Value) (time.Time, session.Response, 
 }
 
 // fromMs converts the Worker's Date.now() ms to Go's clock.
-func (r *workerRequest) fromMs(v safejs.Value) time.Time {
+func (r *workerRequest) fromMs(v safejs.Value) session.Instant {
 	ms, err := v.Float()
 	if err != nil || ms <= 0 {
-		return time.Time{}
+		return 0
 	}
-	ms -= r.skew
-	return time.UnixMilli(0).Add(time.Duration(ms * float64(time.Millisecond)))
+	return session.Instant((ms - r.skew) * float64(time.Millisecond))
 }
 
-func epochMs(t time.Time) float64 { return float64(t.UnixNano()) / float64(time.Millisecond) }
+func epochMs(t session.Instant) float64 { return float64(t) / float64(time.Millisecond) }

@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -70,8 +69,8 @@ func TestDoAtSendsFromTheWorkerAtTheTime(t *testing.T) {
 	require.Contains(t, tr.clock.Describe(), "a dedicated Worker that times and sends the heartbeats")
 	script(t, worker, `{status: 200, body: '{"success":true,"n":1}'}`)
 
-	at := time.Now().Add(80 * time.Millisecond)
-	sent, resp, err := tr.DoAt(context.Background(), at, time.Second, heartbeat)
+	at := session.Now().Add(80 * time.Millisecond)
+	sent, resp, err := tr.DoAt(at, time.Second, heartbeat, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.Status)
 	assert.Equal(t, map[string]any{"success": true, "n": 1.0}, resp.Body)
@@ -91,7 +90,7 @@ func TestDoAtSendsFromTheWorkerAtTheTime(t *testing.T) {
 	assert.Equal(t, `{"auth_token":"secret-token"}`, str(t, c, "body"))
 
 	// The same request by Do on the page has the same init: one rule.
-	_, err = tr.Do(context.Background(), heartbeat)
+	_, err = tr.Do(heartbeat, 0, nil)
 	require.NoError(t, err)
 	assert.Equal(t,
 		toGo(jsEval(t, "const {url, method, headers, body, keepalive, credentials} = a.calls[0]; return {url, method, headers, body, keepalive, credentials}", worker)),
@@ -116,13 +115,13 @@ func TestDoAtAndDoReadTheResponseAlike(t *testing.T) {
 			tr, page, worker, _ := workerSetup(t)
 			script(t, worker, answer)
 			script(t, page, answer)
-			_, viaWorker, err := tr.DoAt(context.Background(), time.Now(), time.Second, heartbeat)
+			_, viaWorker, err := tr.DoAt(session.Now(), time.Second, heartbeat, nil)
 			require.NoError(t, err)
-			onPage, err := tr.Do(context.Background(), heartbeat)
+			onPage, err := tr.Do(heartbeat, 0, nil)
 			require.NoError(t, err)
 			assert.False(t, viaWorker.Received.IsZero(), "the Worker says when the answer came")
 			assert.True(t, onPage.Received.IsZero(), "the page's fetch cannot tell")
-			viaWorker.Received = time.Time{}
+			viaWorker.Received = 0
 			assert.Equal(t, onPage, viaWorker)
 			switch name {
 			case "retry after":
@@ -136,40 +135,40 @@ func TestDoAtAndDoReadTheResponseAlike(t *testing.T) {
 
 func TestDoAtWithdrawnBeforeItsTimeIsNeverSent(t *testing.T) {
 	tr, _, worker, g := workerSetup(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := &session.Stop{}
 	type out struct {
-		sent time.Time
+		sent session.Instant
 		err  error
 	}
 	done := make(chan out, 1)
 	go func() {
-		sent, _, err := tr.DoAt(ctx, time.Now().Add(150*time.Millisecond), time.Second, heartbeat)
+		sent, _, err := tr.DoAt(session.Now().Add(150*time.Millisecond), time.Second, heartbeat, stop)
 		done <- out{sent, err}
 	}()
 	waitTask(t, func() bool { return num(t, jsEval(t, "return {n: a.toWorker.length}", g), "n") == 2 })
-	cancel()
+	stop.Fire()
 	o := <-done
-	assert.ErrorIs(t, o.err, context.Canceled)
+	assert.Equal(t, session.ErrCanceled, o.err)
 	assert.True(t, o.sent.IsZero(), "never sent")
 	waitTask(t, func() bool { return num(t, jsEval(t, "return {n: a.toWorker.length}", g), "n") == 3 })
 	assert.Equal(t, map[string]any{"cancel": 1.0}, toGo(jsEval(t, "return a.toWorker[2]", g)))
 	// Past its time, still no fetch: a later request goes out alone.
-	_, _, err := tr.DoAt(context.Background(), time.Now().Add(200*time.Millisecond), time.Second, heartbeat)
+	_, _, err := tr.DoAt(session.Now().Add(200*time.Millisecond), time.Second, heartbeat, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, callCount(t, worker))
 }
 
-func TestDoAtAbortsInFlightWhenContextEnds(t *testing.T) {
+func TestDoAtAbortsInFlightWhenStopFires(t *testing.T) {
 	tr, _, worker, _ := workerSetup(t)
 	script(t, worker, `{hang: true}`)
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := &session.Stop{}
 	type out struct {
-		sent time.Time
+		sent session.Instant
 		err  error
 	}
 	done := make(chan out, 1)
 	go func() {
-		sent, _, err := tr.DoAt(ctx, time.Now(), time.Minute, heartbeat)
+		sent, _, err := tr.DoAt(session.Now(), time.Minute, heartbeat, stop)
 		done <- out{sent, err}
 	}()
 	waitTask(t, func() bool { return callCount(t, worker) == 1 })
@@ -179,9 +178,9 @@ func TestDoAtAbortsInFlightWhenContextEnds(t *testing.T) {
 		r := tr.clock.requests[1]
 		return r != nil && !r.sent.IsZero()
 	})
-	cancel()
+	stop.Fire()
 	o := <-done
-	assert.ErrorIs(t, o.err, context.Canceled)
+	assert.Equal(t, session.ErrCanceled, o.err)
 	assert.False(t, o.sent.IsZero(), "it was sent")
 	waitTask(t, func() bool { return boolean(t, call(t, worker, 0), "aborted") })
 }
@@ -189,18 +188,18 @@ func TestDoAtAbortsInFlightWhenContextEnds(t *testing.T) {
 func TestDoAtTimesOut(t *testing.T) {
 	tr, _, worker, _ := workerSetup(t)
 	script(t, worker, `{hang: true}`)
-	began := time.Now()
-	sent, _, err := tr.DoAt(context.Background(), began, 60*time.Millisecond, heartbeat)
+	began := session.Now()
+	sent, _, err := tr.DoAt(began, 60*time.Millisecond, heartbeat, nil)
 	require.ErrorIs(t, err, session.ErrTimeout)
 	assert.False(t, sent.IsZero())
-	assert.GreaterOrEqual(t, time.Since(sent), 55*time.Millisecond, "the timeout counts from the send")
+	assert.GreaterOrEqual(t, session.Now().Sub(sent), 55*time.Millisecond, "the timeout counts from the send")
 	assert.True(t, boolean(t, call(t, worker, 0), "aborted"), "the Worker aborted it")
 }
 
 func TestDoAtNetworkFailure(t *testing.T) {
 	tr, _, worker, _ := workerSetup(t)
 	script(t, worker, `{fail: "Failed to fetch"}`)
-	sent, _, err := tr.DoAt(context.Background(), time.Now(), time.Second, heartbeat)
+	sent, _, err := tr.DoAt(session.Now(), time.Second, heartbeat, nil)
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, session.ErrTimeout)
 	assert.Equal(t, "fetch failed: TypeError: Failed to fetch", err.Error())
@@ -213,23 +212,23 @@ func TestDoAtWithoutAWorkerUsesThePage(t *testing.T) {
 	tr := NewWorkerTransport(NewTransport(page), NewWorkerClock(safejs.Global())) // Node: no Worker
 	assert.Contains(t, tr.clock.Describe(), "page timers (no Worker here) and page fetch")
 
-	at := time.Now().Add(60 * time.Millisecond)
-	sent, resp, err := tr.DoAt(context.Background(), at, time.Second, heartbeat)
+	at := session.Now().Add(60 * time.Millisecond)
+	sent, resp, err := tr.DoAt(at, time.Second, heartbeat, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.Status)
 	assert.GreaterOrEqual(t, sent.Sub(at), -2*time.Millisecond)
 	assert.Equal(t, 1, callCount(t, page))
 
 	script(t, page, `{hang: true}`)
-	sent, _, err = tr.DoAt(context.Background(), time.Now(), 50*time.Millisecond, heartbeat)
+	sent, _, err = tr.DoAt(session.Now(), 50*time.Millisecond, heartbeat, nil)
 	assert.ErrorIs(t, err, session.ErrTimeout)
 	assert.False(t, sent.IsZero())
 	assert.True(t, boolean(t, call(t, page, 1), "aborted"))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-	defer cancel()
-	sent, _, err = tr.DoAt(ctx, time.Now().Add(time.Hour), time.Second, heartbeat)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	stop := &session.Stop{}
+	time.AfterFunc(30*time.Millisecond, stop.Fire)
+	sent, _, err = tr.DoAt(session.Now().Add(time.Hour), time.Second, heartbeat, stop)
+	assert.Equal(t, session.ErrCanceled, err)
 	assert.True(t, sent.IsZero())
 	assert.Equal(t, 2, callCount(t, page), "withdrawn before its time: not sent")
 }
@@ -239,7 +238,7 @@ func TestDoAtWorkerFailureMovesTheRequestToThePage(t *testing.T) {
 	tr, page, worker, g := workerSetup(t)
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := tr.DoAt(context.Background(), time.Now().Add(100*time.Millisecond), time.Second, heartbeat)
+		_, _, err := tr.DoAt(session.Now().Add(100*time.Millisecond), time.Second, heartbeat, nil)
 		done <- err
 	}()
 	waitTask(t, func() bool { return num(t, jsEval(t, "return {n: a.toWorker.length}", g), "n") == 2 })
@@ -268,9 +267,9 @@ func TestDoAtReceivedIsWhenTheWorkerGotTheAnswer(t *testing.T) {
 	tr, _, _, g := workerSetup(t)
 	require.Contains(t, tr.clock.Describe(), "Worker") // the handshake, before the page turns late
 	jsEval(t, "a.pageLate = 300", g)
-	sent, resp, err := tr.DoAt(context.Background(), time.Now(), time.Second, heartbeat)
+	sent, resp, err := tr.DoAt(session.Now(), time.Second, heartbeat, nil)
 	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(sent), 290*time.Millisecond, "the page read it late")
+	assert.GreaterOrEqual(t, session.Now().Sub(sent), 290*time.Millisecond, "the page read it late")
 	require.False(t, resp.Received.IsZero())
 	assert.Less(t, resp.Received.Sub(sent), 100*time.Millisecond, "the answer itself came at once")
 	assert.False(t, resp.Received.Before(sent.Add(-2*time.Millisecond)))

@@ -138,7 +138,10 @@ type Error struct {
 	Message string
 
 	permanent  bool          // retrying cannot help: a wrong URL, a redirect (response.go)
-	retryAfter time.Duration // the server's Retry-After, honoured within the TTL
+	// retryAfter is the server's Retry-After in nanoseconds, honoured
+	// within the TTL. Not a time.Duration: Error reaches the error
+	// interface, and a Duration there links its String (wasm/sizerules).
+	retryAfter int64
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

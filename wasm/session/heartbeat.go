@@ -284,7 +284,7 @@ func (r *run) takeOverAtServer() {
 // error event. A server's Retry-After is honoured within those bounds.
 func (r *run) retryLater(sent Instant, err *Error, notAfter Instant) {
 	r.failures++
-	wait := max(backoff(r.failures, r.opts.HeartbeatInterval), min(err.retryAfter, r.opts.SessionTTL))
+	wait := max(backoff(r.failures, r.opts.HeartbeatInterval), min(time.Duration(err.retryAfter), r.opts.SessionTTL))
 	r.retryAt = sent.Add(wait)
 	if !notAfter.IsZero() && r.retryAt.After(notAfter) {
 		r.retryAt = notAfter

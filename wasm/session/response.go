@@ -40,7 +40,7 @@ func parseResponse(req Request, r Response) *Error {
 		if msg == "" {
 			msg = string(op) + ": " + fallback + " (HTTP " + strconv.Itoa(st) + ")"
 		}
-		return &Error{Code: c, Status: st, Message: msg, retryAfter: r.RetryAfter}
+		return &Error{Code: c, Status: st, Message: msg, retryAfter: int64(r.RetryAfter)}
 	}
 	if r.Redirected {
 		return &Error{Code: CodeServerError, Status: st, permanent: true, Message: string(op) + ": " + req.URL +
