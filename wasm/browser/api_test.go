@@ -163,8 +163,8 @@ func (f *fakeEngine) Start(token string, opts session.Options) error {
 	f.token, f.opts = token, opts
 	return nil
 }
-func (f *fakeEngine) End() error { return nil }
-func (f *fakeEngine) State() session.State      { return session.StateActive }
+func (f *fakeEngine) End() error           { return nil }
+func (f *fakeEngine) State() session.State { return session.StateActive }
 
 func newFakeAPI(t *testing.T, eng *fakeEngine) (api, env safejs.Value) {
 	t.Helper()

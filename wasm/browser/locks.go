@@ -158,8 +158,8 @@ func (w *WebLocks) Acquire(name string, mode session.LockMode, stop *session.Sto
 
 // webLock is one lock request and, once granted, the held lock.
 type webLock struct {
-	granted    chan error // Acquire's answer; buffered, written at most once
-	lost       func()     // the engine's: called once when another tab steals the lock
+	granted    chan error    // Acquire's answer; buffered, written at most once
+	lost       func()        // the engine's: called once when another tab steals the lock
 	settled    chan struct{} // closed when the request's Promise settled: the lock is free
 	settleOnce sync.Once
 
@@ -219,7 +219,6 @@ func (l *webLock) answerLocked(err error) {
 		l.granted <- err
 	}
 }
-
 
 // Released is closed when navigator.locks.request's Promise settles: only
 // then is the lock free for the next request (Release frees it

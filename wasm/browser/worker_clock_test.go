@@ -74,14 +74,14 @@ func TestWorkerClockTimersRunInTheWorker(t *testing.T) {
 	assert.Contains(t, c.Describe(), "Worker")
 
 	began := time.Now()
-	tm := newTimer(c, 30 * time.Millisecond)
+	tm := newTimer(c, 30*time.Millisecond)
 	at := fired(t, tm.C())
 	// JS timers count whole milliseconds from the event loop's cached
 	// time, so by Go's clock they may fire up to about 1 ms early.
 	assert.GreaterOrEqual(t, at.Sub(began), 28*time.Millisecond, "it waited for the worker's timer")
 	assert.False(t, tm.Stop(), "already fired")
 
-	stopped := newTimer(c, 20 * time.Millisecond)
+	stopped := newTimer(c, 20*time.Millisecond)
 	assert.True(t, stopped.Stop())
 	assert.False(t, stopped.Stop())
 	// A later timer fires, the stopped one never does.
@@ -147,8 +147,8 @@ func TestWorkerClockInNodeUsesPageTimers(t *testing.T) {
 func TestWorkerClockWorkerErrorMovesPendingTimersToThePage(t *testing.T) {
 	g := jsEval(t, fakeWorkerJS)
 	c := NewWorkerClock(g)
-	pending := newTimer(c, 50 * time.Millisecond)
-	stopped := newTimer(c, 50 * time.Millisecond)
+	pending := newTimer(c, 50*time.Millisecond)
+	stopped := newTimer(c, 50*time.Millisecond)
 	jsEval(t, "a.breakWorker()", g)
 	require.Contains(t, c.Describe(), "page timers (the timer Worker failed: Refused to load the script)")
 	assert.True(t, stopped.Stop())

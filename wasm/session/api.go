@@ -137,7 +137,7 @@ type Error struct {
 	Status  int // HTTP status, 0 when there was no response
 	Message string
 
-	permanent  bool          // retrying cannot help: a wrong URL, a redirect (response.go)
+	permanent bool // retrying cannot help: a wrong URL, a redirect (response.go)
 	// retryAfter is the server's Retry-After in nanoseconds, honoured
 	// within the TTL. Not a time.Duration: Error reaches the error
 	// interface, and a Duration there links its String (wasm/sizerules).

@@ -29,7 +29,7 @@ type fakeLock struct {
 	locks    *fakeLocks
 	name     string
 	lost     func()
-	waiters  []chan bool // told (true) when released or stolen: they try again
+	waiters  []chan bool   // told (true) when released or stolen: they try again
 	done     chan struct{} // closed when a Release has freed it (Released)
 	released bool
 }
