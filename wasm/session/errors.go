@@ -1,9 +1,6 @@
 package session
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 func invalidArgument(msg string) *Error { return &Error{Code: CodeInvalidArgument, Message: msg} }
 
@@ -31,26 +28,41 @@ func networkError(req Request, err error) *Error {
 	return &Error{Code: CodeNetworkError, Message: msg}
 }
 
-// scrub keeps the token, and any 8-character piece of it, out of a message
-// that may echo what the server or the browser said.
+// scrub keeps the token, and any 8-byte piece of it, out of a message
+// that may echo what the server or the browser said: every run of msg that
+// also occurs in the token and is at least 8 bytes long (or the whole
+// token, when it is shorter) becomes "[token]".
 func scrub(msg, token string) string {
 	const piece = 8
-	if len(token) < piece {
-		if token != "" {
-			msg = strings.ReplaceAll(msg, token, "[token]")
-		}
+	n := min(piece, len(token))
+	if n == 0 {
 		return msg
 	}
-	for i := 0; i+piece <= len(msg); i++ {
-		if strings.Contains(token, msg[i:i+piece]) {
-			// Widen the match as far as it stays inside the token.
-			j := i + piece
-			for j < len(msg) && strings.Contains(token, msg[i:j+1]) {
-				j++
-			}
-			msg = msg[:i] + "[token]" + msg[j:]
-			i += len("[token]") - 1
+	out := make([]byte, 0, len(msg))
+	for i := 0; i < len(msg); {
+		if i+n > len(msg) || !contains(token, msg[i:i+n]) {
+			out = append(out, msg[i])
+			i++
+			continue
+		}
+		// Widen the match as far as it stays inside the token.
+		j := i + n
+		for j < len(msg) && contains(token, msg[i:j+1]) {
+			j++
+		}
+		out = append(out, "[token]"...)
+		i = j
+	}
+	return string(out)
+}
+
+// contains reports whether sub occurs in s (strings.Contains, without its
+// package's search code: the texts here are a few hundred bytes).
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
 		}
 	}
-	return msg
+	return false
 }

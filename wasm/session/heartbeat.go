@@ -320,8 +320,6 @@ func (r *run) send(op Op, at Instant) (sent Instant, rtt time.Duration, err *Err
 	}
 	if err == nil {
 		r.logf(string(op) + " ok in " + wholeMs(rtt) + " ms")
-	} else {
-		err.Message = scrub(err.Message, r.token)
 	}
 	return sent, rtt, err
 }
@@ -333,17 +331,24 @@ func callOnce(t Transport, req Request, timeout time.Duration) *Error {
 }
 
 // outcome reads what a transport returned: nil on success, else an *Error
-// (TIMEOUT, NETWORK_ERROR or what the response says).
+// (TIMEOUT, NETWORK_ERROR or what the response says) whose message, which
+// may echo the server or the browser, never holds the token.
 func outcome(req Request, resp Response, err error, timeout time.Duration) *Error {
+	var e *Error
 	switch {
 	case err == nil:
-		return parseResponse(req, resp)
+		e = parseResponse(req, resp)
 	case err == ErrCanceled:
-		return canceledError(string(req.Op))
+		e = canceledError(string(req.Op))
 	case err == ErrTimeout:
-		return timeoutError(req.Op, timeout)
+		e = timeoutError(req.Op, timeout)
+	default:
+		e = networkError(req, err)
 	}
-	return networkError(req, err)
+	if e != nil {
+		e.Message = scrub(e.Message, req.Token)
+	}
+	return e
 }
 
 // recoverPanic keeps a bug (or a panicking transport) from killing the

@@ -238,6 +238,24 @@ func TestServerMessagesAreScrubbedOfTheToken(t *testing.T) {
 	})
 }
 
+// endSession's rejection carries the server's message too: scrubbed alike.
+func TestEndErrorsAreScrubbedOfTheToken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.tr.setScript(func(req Request, n int) reply {
+			if req.Op == OpEnd {
+				return reply{status: 401, body: map[string]any{"error": "UNAUTHORIZED", "message": "token " + req.Token + " revoked"}}
+			}
+			return okReply()
+		})
+		h.start(t, testOptions())
+		err := h.e.End()
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, "token [token] revoked", e.Message)
+	})
+}
+
 func TestScrub(t *testing.T) {
 	tok := "abcdefghijklmnopqrstuvwxyz"
 	assert.Equal(t, "x [token] y", scrub("x "+tok+" y", tok))
