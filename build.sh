@@ -29,11 +29,24 @@ guarded_wasm_exec() {
   sed "s/$from/$to/" "$src"
 }
 
+# The module's go build flags come from one file, wasm/sizerules/buildflags.txt (one argument a
+# line), which bench (the floor and the rival are built with them) and the size-rules check read
+# too. wasm_build_flags prints them one a line, with -X main.version added to -ldflags.
+wasm_build_flags() {
+  local f
+  while IFS= read -r f; do
+    case "$f" in '' | '#'*) continue ;; -ldflags=*) f="$f -X main.version=$VERSION" ;; esac
+    printf '%s\n' "$f"
+  done < wasm/sizerules/buildflags.txt
+}
+
 build() {
   log "build dist/ (game-session $VERSION, $(go version | cut -d' ' -f3))"
   mkdir -p dist
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -X main.version=$VERSION" \
-    -o dist/game-session.wasm ./wasm
+  local flags
+  mapfile -t flags < <(wasm_build_flags)
+  printf '    go build %s\n' "${flags[*]}"
+  GOOS=js GOARCH=wasm go build "${flags[@]}" -o dist/game-session.wasm ./wasm
   # Go's runtime glue must match the Go that built the .wasm: always taken fresh from the
   # toolchain, wrapped in defineGo(global) (js/wasm_exec.wrapper.js) so that it defines nothing
   # on the page's global: a module for the ESM, inline in the classic script.
