@@ -113,7 +113,7 @@ test_static() {
   GOOS=js GOARCH=wasm go vet ./wasm/...
   (cd harness && go vet ./...)
   (cd e2e && go vet ./...)
-  (cd bench && go vet ./... && GOOS=js GOARCH=wasm go vet ./floor ./rival)
+  (cd bench && go vet ./... && GOOS=js GOARCH=wasm go vet ./floor ./floor-syscalljs ./rival)
   # What the .wasm must not link (net/http, encoding/json, context, …) is checked by the
   # native tests: wasm/sizerules reads the linker's dependency dump.
 }
