@@ -384,6 +384,9 @@ func WithLdflags(flags []string, extra string) []string {
 }
 
 // Build builds pkg (run in dir) for js/wasm with flags and -dumpdep, and lists its imports.
+// It links to a fresh path: when the target is already up to date, go build does not link
+// again, it replays the output cached for those bytes (so a plain build of the same bytes to
+// the same path can print a dump that an earlier -dumpdep build left).
 func Build(dir, pkg string, flags []string) (*Program, error) {
 	tmp, err := os.MkdirTemp("", "sizerules-")
 	if err != nil {
