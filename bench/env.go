@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,10 +27,13 @@ type env struct {
 	work string
 	rep  *report
 
-	buildOnce sync.Once
-	buildErr  error
-	floorWasm string // stripped, as measured and served
-	rivalWasm string
+	flags []string // the module's build flags (buildFlagsFile)
+
+	buildOnce   sync.Once
+	buildErr    error
+	floorWasm   string // stripped, as measured and served
+	floorJSWasm string // the floor with syscall/js: size information only
+	rivalWasm   string
 
 	siteOnce sync.Once
 	siteErr  error
@@ -52,25 +57,57 @@ func (e *env) close() {
 	}
 }
 
-// wasmFlags are the build flags of dist/game-session.wasm (build.sh), used
-// for every baseline so that sizes compare like with like.
-var wasmFlags = []string{"build", "-trimpath", "-ldflags=-s -w"}
+// buildFlagsFile holds the go build flags of dist/game-session.wasm, one
+// argument a line: build.sh builds the module with them (adding -X
+// main.version), and the bench builds every baseline with them, so that
+// sizes compare like with like (the same file drives the size-rules check).
+const buildFlagsFile = "wasm/sizerules/buildflags.txt"
 
-// goWasmBuild builds pkg (run in dir) for js/wasm into out.
-func goWasmBuild(dir, pkg, out string, args ...string) error {
-	if len(args) == 0 {
-		args = wasmFlags
+// readBuildFlags reads a flags file: one argument a line, # comments.
+func readBuildFlags(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
-	cmd := exec.Command("go", append(args, "-o", out, pkg)...)
+	var flags []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			flags = append(flags, line)
+		}
+	}
+	if !slices.ContainsFunc(flags, func(f string) bool { return strings.HasPrefix(f, "-ldflags=") }) {
+		return nil, fmt.Errorf("%s: no -ldflags line", path)
+	}
+	return flags, nil
+}
+
+// unstripped is flags with -s and -w taken out of -ldflags: the same code,
+// with the name section that says which function is which.
+func unstripped(flags []string) []string {
+	out := slices.Clone(flags)
+	for i, f := range out {
+		if v, ok := strings.CutPrefix(f, "-ldflags="); ok {
+			kept := slices.DeleteFunc(strings.Fields(v), func(x string) bool { return x == "-s" || x == "-w" })
+			out[i] = "-ldflags=" + strings.Join(kept, " ")
+		}
+	}
+	return out
+}
+
+// goWasmBuild builds pkg (run in dir) for js/wasm into out with flags.
+func goWasmBuild(dir, pkg, out string, flags []string) error {
+	args := append(append([]string{"build"}, flags...), "-o", out, pkg)
+	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return nil
 }
 
-// baselines builds the floor and the rival with the module's flags.
+// baselines builds the floor, the syscall/js floor and the rival with the
+// module's flags.
 func (e *env) baselines() error {
 	e.buildOnce.Do(func() {
 		dir := filepath.Join(e.work, "build")
@@ -78,12 +115,14 @@ func (e *env) baselines() error {
 			return
 		}
 		e.floorWasm = filepath.Join(dir, "floor.wasm")
+		e.floorJSWasm = filepath.Join(dir, "floor-syscalljs.wasm")
 		e.rivalWasm = filepath.Join(dir, "rival.wasm")
 		bench := filepath.Join(e.repo, "bench")
-		if e.buildErr = goWasmBuild(bench, "./floor", e.floorWasm); e.buildErr != nil {
-			return
+		for pkg, out := range map[string]string{"./floor": e.floorWasm, "./floor-syscalljs": e.floorJSWasm, "./rival": e.rivalWasm} {
+			if e.buildErr = goWasmBuild(bench, pkg, out, e.flags); e.buildErr != nil {
+				return
+			}
 		}
-		e.buildErr = goWasmBuild(bench, "./rival", e.rivalWasm)
 	})
 	return e.buildErr
 }

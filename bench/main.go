@@ -48,6 +48,7 @@ type config struct {
 
 	sizeBudget     float64
 	loads          int
+	startupBudget  float64
 	beats          int
 	navs           int
 	runBeats       int
@@ -71,8 +72,9 @@ func main() {
 	flag.StringVar(&c.wasm, "wasm", "", "the module under test (default REPO/dist/game-session.wasm)")
 	flag.StringVar(&c.chromium, "chromium", envOr("CHROMIUM", "/usr/bin/chromium"), "Chromium binary")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory (built baselines, pages, logs)")
-	flag.Float64Var(&c.sizeBudget, "size-budget", 1.05, "max brotli size of the module as a multiple of the floor's")
-	flag.IntVar(&c.loads, "loads", 15, "cold loads per program for the start-up figure")
+	flag.Float64Var(&c.sizeBudget, "size-budget", 1.12, "max brotli size of the module as a multiple of the floor's (both built with the module's flags)")
+	flag.IntVar(&c.loads, "loads", 30, "cold loads per program for the start-up figure (the programs take turns)")
+	flag.Float64Var(&c.startupBudget, "startup-budget", 1.10, "max median time to ready of the module as a multiple of the floor's")
 	flag.IntVar(&c.beats, "beats", 10, "heartbeats at the real 9 s interval for the punctuality figure")
 	flag.IntVar(&c.navs, "navs", 50, "navigations away from a live session for the end-delivery figure")
 	flag.IntVar(&c.runBeats, "run-beats", 5000, "heartbeats at the accelerated interval for the running-cost figure")
@@ -125,7 +127,12 @@ func run(ctx context.Context, c config, selected []figure) int {
 	if c.wasm == "" {
 		c.wasm = filepath.Join(repo, "dist", "game-session.wasm")
 	}
-	e := &env{cfg: c, repo: repo, work: work}
+	flags, err := readBuildFlags(filepath.Join(repo, buildFlagsFile))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	e := &env{cfg: c, repo: repo, work: work, flags: flags}
 	defer e.close()
 	start := time.Now()
 	r := &report{

@@ -12,11 +12,13 @@ import (
 // instantiateStreaming + go.run (ready when the program calls
 // __benchReady). Every load is in a new browser context with the cache
 // off, so nothing (HTTP cache, compiled-wasm cache) carries over; the three
-// programs take turns so that machine noise hits them alike. One load of
-// each is a discarded warm-up (it warms the OS file cache and the dev
-// server, not the browser). The longest main-thread task of each load comes
-// from a buffered PerformanceObserver('longtask'), which sees only tasks of
-// 50 ms or more: 0 means none was that long.
+// programs take turns (-loads rounds, default 30, who goes first rotating)
+// so that machine noise hits them alike. One load of each is a discarded
+// warm-up (it warms the OS file cache and the dev server, not the
+// browser). The budget: the module's median time to ready within
+// -startup-budget (default ×1.10) of the floor's. The longest main-thread
+// task of each load comes from a buffered PerformanceObserver('longtask'),
+// which sees only tasks of 50 ms or more: 0 means none was that long.
 
 type loadSample struct {
 	ReadyMs     float64 `json:"readyMs"`
@@ -86,6 +88,10 @@ func runStartup(ctx context.Context, e *env) error {
 	rep.add(fig, "ready, p90", "ms", ready["module"].P90, f64(ready["floor"].P90), f64(ready["rival"].P90))
 	rep.add(fig, "longest task, median", "ms", longest["module"].Median, f64(longest["floor"].Median), f64(longest["rival"].Median))
 	rep.add(fig, "longest task, max", "ms", longest["module"].Max, f64(longest["floor"].Max), f64(longest["rival"].Max))
+	mod, floor := ready["module"].Median, ready["floor"].Median
+	rep.check("start-up: median ready vs floor", fmt.Sprintf("≤ ×%.2f", e.cfg.startupBudget),
+		fmt.Sprintf("×%.3f (%.1f ms vs %.1f ms, %d cold loads each)", mod/floor, mod, floor, e.cfg.loads),
+		floor > 0 && mod <= e.cfg.startupBudget*floor)
 	rep.detail("startup", map[string]any{"ready": ready, "longestTask": longest, "samples": samples,
 		"method": "navigation start → GameSession.ready / __benchReady, performance.now(); new browser context + cache disabled per load; .wasm served uncompressed by the dev server on loopback; long tasks ≥ 50 ms via PerformanceObserver"})
 	return nil
