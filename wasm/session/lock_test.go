@@ -39,6 +39,9 @@ func newFakeLocks() *fakeLocks {
 }
 
 func (f *fakeLocks) Acquire(name string, mode LockMode, stop *Stop, lost func()) (Lock, error) {
+	if stop.Fired() {
+		return nil, ErrCanceled
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.acquires[name]++
