@@ -47,19 +47,28 @@ func Clock(t *testing.T, o Options, setup func(t *testing.T) session.Clock) {
 	o.run(t, "FireInTheOrderOfTheirTimes", func(t *testing.T) {
 		c := setup(t)
 		var mu sync.Mutex
-		var order []int
+		var fired []session.Instant // the due times, in the order the timers fired
 		all := make(chan struct{})
-		for _, ms := range []int{30, 10, 20} {
-			c.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
+		for _, d := range []time.Duration{30, 10, 20} {
+			due := c.Now().Add(d * time.Millisecond)
+			c.AfterFunc(d*time.Millisecond, func() {
 				mu.Lock()
 				defer mu.Unlock()
-				if order = append(order, ms); len(order) == 3 {
+				if fired = append(fired, due); len(fired) == 3 {
 					close(all)
 				}
 			})
 		}
 		recv(t, all, "the timers")
-		assert.Equal(t, []int{10, 20, 30}, order)
+		for i := 1; i < len(fired); i++ {
+			// In fake time: 10, 20, 30 ms. In real time a stall between
+			// the calls may reorder the due times themselves.
+			assert.False(t, fired[i].Before(fired[i-1].Add(-o.Early)), "timer %d fired before an earlier one: %v", i, fired)
+		}
+		if o.Late == 0 {
+			began := fired[0].Add(-10 * time.Millisecond)
+			assert.Equal(t, []session.Instant{began.Add(10 * time.Millisecond), began.Add(20 * time.Millisecond), began.Add(30 * time.Millisecond)}, fired)
+		}
 	})
 
 	o.run(t, "CancelBeforeItFires", func(t *testing.T) {

@@ -79,14 +79,14 @@ func Transport(t *testing.T, o Options, setup func(t *testing.T) (session.Transp
 		tr, srv := setup(t)
 		srv.Next(Answer{Status: 200, Body: `{"success":true}`, Delay: 40 * time.Millisecond})
 		began := session.Now()
-		resp, err := tr.Do(heartbeat, 400*time.Millisecond, nil)
+		resp, err := tr.Do(heartbeat, 2*time.Second, nil)
 		require.NoError(t, err)
 		assert.Equal(t, 200, resp.Status)
 		o.within(t, "answered", session.Now(), began.Add(40*time.Millisecond))
 		assert.False(t, o.seenN(t, srv, 1)[0].Aborted)
 	})
 
-	for name, a := range map[string]Answer{"Hang": {Hang: true}, "AnswerTooLate": {Status: 200, Delay: 300 * time.Millisecond}} {
+	for name, a := range map[string]Answer{"Hang": {Hang: true}, "AnswerTooLate": {Status: 200, Delay: 2 * time.Second}} {
 		o.run(t, "TimeoutAborts"+name, func(t *testing.T) {
 			tr, srv := setup(t)
 			srv.Next(a)
@@ -184,7 +184,7 @@ func ScheduledTransport(t *testing.T, o Options, setup func(t *testing.T) (sessi
 		tr, srv := setup(t)
 		stop := &session.Stop{}
 		began := session.Now()
-		at := began.Add(120 * time.Millisecond)
+		at := began.Add(500 * time.Millisecond) // far enough for a stalled event loop
 		defer time.AfterFunc(40*time.Millisecond, stop.Fire).Stop()
 		sent, _, err := tr.DoAt(at, time.Second, heartbeat, stop)
 		assert.Equal(t, session.ErrCanceled, err)
