@@ -5,7 +5,6 @@ package browser
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/stretchr/testify/assert"
@@ -73,96 +72,12 @@ func TestDoBodyRoundTripsAwkwardTokens(t *testing.T) {
 	}
 }
 
-func TestDoReturnsStatusAndParsedBody(t *testing.T) {
-	env := newFakeEnv(t)
-	script(t, env, `{status: 400, body: '{"success":false,"error":{"code":"ALREADY_IN_GAME","n":1.5,"list":[1,"a",null,true]}}'}`)
-	resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
-	require.NoError(t, err)
-	assert.Equal(t, 400, resp.Status)
-	assert.Equal(t, map[string]any{
-		"success": false,
-		"error": map[string]any{
-			"code": "ALREADY_IN_GAME", "n": 1.5, "list": []any{1.0, "a", nil, true},
-		},
-	}, resp.Body)
-}
-
-func TestDoNonJSONBodyIsNil(t *testing.T) {
-	for name, answer := range map[string]string{
-		"html":  `{status: 502, body: "<html><body>Bad Gateway</body></html>"}`,
-		"empty": `{status: 200, body: ""}`,
-		"cut":   `{status: 200, body: '{"success":tr'}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			env := newFakeEnv(t)
-			script(t, env, answer)
-			resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
-			require.NoError(t, err)
-			assert.NotZero(t, resp.Status)
-			assert.Nil(t, resp.Body)
-		})
-	}
-}
-
-func TestDoJSONScalarBody(t *testing.T) {
-	env := newFakeEnv(t)
-	script(t, env, `{status: 200, body: '"just a string"'}`)
-	resp, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
-	require.NoError(t, err)
-	assert.Equal(t, "just a string", resp.Body)
-}
-
-func TestDoNetworkFailureIsAnError(t *testing.T) {
-	env := newFakeEnv(t)
-	script(t, env, `{fail: "Failed to fetch"}`)
-	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "secret-token"}, 0, nil)
-	require.Error(t, err)
-	assert.NotEqual(t, session.ErrCanceled, err)
-	assert.Contains(t, err.Error(), "Failed to fetch")
-	assert.NotContains(t, err.Error(), "secret-token")
-}
-
 func TestDoFetchThrowingSynchronouslyIsAnError(t *testing.T) {
 	env := newFakeEnv(t)
 	jsEval(t, `a.fetch = function () { throw new TypeError("bad init"); }`, env)
 	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad init")
-}
-
-func TestDoAbortsWhenStopFires(t *testing.T) {
-	env := newFakeEnv(t)
-	script(t, env, `{hang: true}`)
-	stop := &session.Stop{}
-	errc := make(chan error, 1)
-	go func() {
-		_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, stop)
-		errc <- err
-	}()
-	// Stop once the request is really in flight (an observable condition).
-	waitFor(t, func() bool { return callCount(t, env) == 1 })
-	assert.False(t, boolean(t, call(t, env, 0), "aborted"))
-	stop.Fire()
-	err := <-errc
-	assert.Equal(t, session.ErrCanceled, err)
-	assert.True(t, boolean(t, call(t, env, 0), "aborted"), "fetch signal not aborted")
-}
-
-func TestDoTimesOutAndAborts(t *testing.T) {
-	env := newFakeEnv(t)
-	script(t, env, `{hang: true}`)
-	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 20*time.Millisecond, nil)
-	assert.Equal(t, session.ErrTimeout, err)
-	assert.True(t, boolean(t, call(t, env, 0), "aborted"), "fetch signal not aborted")
-}
-
-func TestDoWithFiredStopSendsNothing(t *testing.T) {
-	env := newFakeEnv(t)
-	stop := &session.Stop{}
-	stop.Fire()
-	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, stop)
-	assert.Equal(t, session.ErrCanceled, err)
-	assert.Equal(t, 0, callCount(t, env))
 }
 
 func TestBeaconUsesKeepaliveFetchWithoutWaiting(t *testing.T) {

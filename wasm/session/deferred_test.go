@@ -272,6 +272,9 @@ func TestDeferUnavailableIsNoFailure(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		assert.Equal(t, StateActive, h.e.State())
 		assert.Len(t, h.tr.ops(OpHeartbeat), 1)
-		assert.Contains(t, h.rec.logs, "game-session: deferred end unavailable (QuotaExceededError): a killed tab will not end its session")
+		assert.Zero(t, dt.pending(), "nothing armed")
+		assert.Empty(t, h.rec.of(EventError), "not the game's concern")
+		h.e.PageHide()
+		assert.Equal(t, 1, h.tr.beaconCount(), "pagehide still ends the session")
 	})
 }

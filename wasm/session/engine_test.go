@@ -413,7 +413,6 @@ func TestDebugLogsNeverTheWholeToken(t *testing.T) {
 				joined += l + "\n"
 			}
 			assert.NotContains(t, joined, testToken[:10])
-			assert.Contains(t, joined, "eyJh…")
 		})
 	}
 }

@@ -60,6 +60,9 @@ type fakeTransport struct {
 }
 
 func (f *fakeTransport) Do(req Request, timeout time.Duration, stop *Stop) (Response, error) {
+	if stop.Fired() { // nothing is sent
+		return Response{}, ErrCanceled
+	}
 	f.mu.Lock()
 	n := 0
 	for _, c := range f.calls {
@@ -83,21 +86,17 @@ func (f *fakeTransport) Do(req Request, timeout time.Duration, stop *Stop) (Resp
 	}
 	// The answer, the timeout or the stop, whichever comes first.
 	outcome := make(chan error, 3)
-	if stop.Fired() {
-		outcome <- ErrCanceled
-	} else {
-		if !rep.hang {
-			if rtt > 0 {
-				defer time.AfterFunc(rtt, func() { outcome <- nil }).Stop()
-			} else {
-				outcome <- nil
-			}
+	if !rep.hang {
+		if rtt > 0 {
+			defer time.AfterFunc(rtt, func() { outcome <- nil }).Stop()
+		} else {
+			outcome <- nil
 		}
-		if timeout > 0 {
-			defer time.AfterFunc(timeout, func() { outcome <- ErrTimeout }).Stop()
-		}
-		defer stop.OnFire(func() { outcome <- ErrCanceled })()
 	}
+	if timeout > 0 {
+		defer time.AfterFunc(timeout, func() { outcome <- ErrTimeout }).Stop()
+	}
+	defer stop.OnFire(func() { outcome <- ErrCanceled })()
 	aborted := <-outcome
 
 	f.mu.Lock()
@@ -312,3 +311,107 @@ func seconds(s ...float64) []time.Duration {
 	}
 	return out
 }
+
+// The contract suites (package sessiontest) run against the fakes above
+// through the exported hooks below, from contract_test.go (package
+// session_test, which may import sessiontest): the engine's tests and the
+// browser's implementations then meet the same rules.
+
+// FakeServer is the far side of the fake transports: a queue of scripted
+// answers and the requests that arrived.
+type FakeServer struct {
+	tr *fakeTransport
+	dt *deferringTransport
+
+	mu   sync.Mutex
+	next []reply
+}
+
+// FakeSeen is a request that reached a FakeServer.
+type FakeSeen struct {
+	Request
+	At      Instant // zero for a beacon
+	Aborted bool
+}
+
+// FakeDeferred is a request deferred with the fake.
+type FakeDeferred struct {
+	Request
+	Withdrawn bool
+}
+
+// NewFakeServer makes the fake transports over one FakeServer.
+func NewFakeServer() *FakeServer {
+	s := &FakeServer{tr: &fakeTransport{}}
+	s.dt = &deferringTransport{fakeTransport: s.tr}
+	s.tr.script = func(Request, int) reply {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if len(s.next) == 0 {
+			return okReply()
+		}
+		r := s.next[0]
+		s.next = s.next[1:]
+		return r
+	}
+	return s
+}
+
+// Transport is the engine tests' fake transport.
+func (s *FakeServer) Transport() Transport { return s.tr }
+
+// Scheduled is the engine tests' fake ScheduledTransport.
+func (s *FakeServer) Scheduled() ScheduledTransport { return &fakeScheduled{fakeTransport: s.tr} }
+
+// Deferring is the engine tests' fake fetchLater.
+func (s *FakeServer) Deferring() DeferredSender { return s.dt }
+
+// Next queues an answer: status and body, or a network failure (fail), or
+// none ever (hang), after delay.
+func (s *FakeServer) Next(status int, body any, fail, hang bool, delay time.Duration) {
+	r := reply{status: status, body: body, hang: hang, delay: delay}
+	if fail {
+		r.err = errNetwork
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next = append(s.next, r)
+}
+
+// Seen lists the requests sent, then the beacons.
+func (s *FakeServer) Seen() []FakeSeen {
+	var out []FakeSeen
+	for _, c := range s.tr.ops("") {
+		out = append(out, FakeSeen{Request: c.req, At: Instant(c.at.UnixNano()), Aborted: c.aborted})
+	}
+	s.tr.mu.Lock()
+	defer s.tr.mu.Unlock()
+	for _, b := range s.tr.beacons {
+		b.KeepAlive = true // sent so as to outlive the page
+		out = append(out, FakeSeen{Request: b})
+	}
+	return out
+}
+
+// Deferred lists the requests deferred.
+func (s *FakeServer) Deferred() []FakeDeferred {
+	s.dt.mu.Lock()
+	defer s.dt.mu.Unlock()
+	var out []FakeDeferred
+	for _, d := range s.dt.armed {
+		out = append(out, FakeDeferred{Request: d.req, Withdrawn: d.cancelled})
+	}
+	return out
+}
+
+// NewFakeLocks is the engine tests' fake Web Locks; releaseDelay frees a
+// released lock that much later, as browsers do.
+func NewFakeLocks(releaseDelay time.Duration) Locker {
+	l := newFakeLocks()
+	l.releaseDelay = releaseDelay
+	return l
+}
+
+// NewHiddenClock is the engine tests' clock of a page that may be hidden
+// (here visible).
+func NewHiddenClock() Clock { return &hiddenClock{} }

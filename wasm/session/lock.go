@@ -40,17 +40,17 @@ type Lock interface {
 // ErrLockHeld is Locker.Acquire's answer when another tab holds the lock.
 var ErrLockHeld = errors.New("the lock is held by another tab")
 
-// LockName is the lock that guards the sessions of one API: two games on one
+// lockName is the lock that guards the sessions of one API: two games on one
 // site that talk to different APIs do not exclude each other.
-func LockName(apiBase string) string {
+func lockName(apiBase string) string {
 	return "game-session:" + trimSlashes(apiBase)
 }
 
-// endLockName is held, next to LockName's lock, until the tab's end has
+// endLockName is held, next to lockName's lock, until the tab's end has
 // settled: a tab that took the session over waits for it before its
 // initiate, so the old tab's end, when it arrives late, cannot end the new
 // session (which the server keys by user, as it does the old one).
-func endLockName(apiBase string) string { return LockName(apiBase) + " end" }
+func endlockName(apiBase string) string { return lockName(apiBase) + " end" }
 
 // errLockHeld is what Start rejects with when another tab owns the session:
 // status 0, since no request was sent.
@@ -71,7 +71,7 @@ func (r *run) acquireLock() bool {
 	if locker == nil || !r.opts.SingleTab {
 		return true
 	}
-	name := LockName(r.opts.APIBase)
+	name := lockName(r.opts.APIBase)
 	steal := r.opts.Takeover && r.reason == ""
 	lost := func() { go r.takenOver() }
 	lock, err := locker.Acquire(name, LockIfAvailable, r.halt, lost)
@@ -127,7 +127,7 @@ func (r *run) acquireLock() bool {
 // timeout it is either through or lost, and the lock is stolen. nil when
 // locks fail or r stops meanwhile.
 func (r *run) acquireEndLock(locker Locker) Lock {
-	name := endLockName(r.opts.APIBase)
+	name := endlockName(r.opts.APIBase)
 	wait := &Stop{} // fires when r stops or the wait is over
 	remove := r.halt.OnFire(wait.Fire)
 	cancel := r.clock.AfterFunc(r.opts.SessionTTL+minEndTimeout, wait.Fire)

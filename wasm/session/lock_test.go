@@ -39,6 +39,9 @@ func newFakeLocks() *fakeLocks {
 }
 
 func (f *fakeLocks) Acquire(name string, mode LockMode, stop *Stop, lost func()) (Lock, error) {
+	if stop.Fired() {
+		return nil, ErrCanceled
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.acquires[name]++
@@ -229,12 +232,19 @@ func TestWithoutWebLocksStartsAsBefore(t *testing.T) {
 		locks := newFakeLocks()
 		locks.err = errors.New("SecurityError: locks are not available here")
 		h := newHarness(t, withLocker(locks))
-		opts := testOptions()
-		opts.Debug = true
-		h.start(t, opts)
+		h.start(t, testOptions())
 		assert.Len(t, h.tr.ops(OpInitiate), 1)
 		assert.Equal(t, StateActive, h.e.State())
-		assert.Contains(t, h.rec.logs[0]+h.rec.logs[1], "Web Locks unavailable")
+		errs := h.rec.of(EventError)
+		require.Len(t, errs, 1)
+		assert.Equal(t, "LOCKS_UNAVAILABLE", errs[0]["code"])
+		assert.Equal(t, false, errs[0]["fatal"])
+		assert.Contains(t, errs[0]["message"], "SecurityError: locks are not available here", "says why")
+
+		h.stop()
+		h.start(t, testOptions())
+		assert.Equal(t, StateActive, h.e.State())
+		assert.Len(t, h.rec.of(EventError), 1, "said once a page")
 	})
 }
 
@@ -317,21 +327,23 @@ func TestTakeoverWaitsForTheOldTabsEnd(t *testing.T) {
 func TestTakeoverWaitsForTheEndLockOnlySoLong(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locks := newFakeLocks()
-		for _, name := range []string{testLock, endLockName("https://api.test")} {
-			_, err := locks.Acquire(name, LockIfAvailable, nil, nil) // the hung tab's
+		var hung Lock
+		for _, name := range []string{testLock, endlockName("https://api.test")} {
+			var err error
+			hung, err = locks.Acquire(name, LockIfAvailable, nil, nil) // the hung tab's
 			require.NoError(t, err)
 		}
 		h := newHarness(t, withLocker(locks))
 		opts := testOptions()
 		opts.Takeover = true
-		opts.Debug = true
 		h.start(t, opts)
 		assert.Equal(t, 10*time.Second+minEndTimeout, h.since(), "one TTL and an end timeout")
 		assert.Equal(t, seconds(11), h.tr.sendTimes(OpInitiate, h.t0))
-		assert.Equal(t, []string{endLockName("https://api.test")}, locks.waited)
-		assert.NotEmpty(t, firstOf(h.rec.logs, "game-session: singleTab: the previous tab's end did not settle"))
+		assert.Equal(t, []string{endlockName("https://api.test")}, locks.waited)
+		require.NotNil(t, locks.holder(endlockName("https://api.test")))
+		assert.NotSame(t, hung, locks.holder(endlockName("https://api.test")), "the end lock was stolen from the hung tab")
 		h.stop()
-		assert.Nil(t, locks.holder(endLockName("https://api.test")), "released with the session")
+		assert.Nil(t, locks.holder(endlockName("https://api.test")), "released with the session")
 	})
 }
 
@@ -341,7 +353,7 @@ func TestTakeoverWaitsForTheEndLockOnlySoLong(t *testing.T) {
 func TestPageHideWhileWaitingForTheEndLockReleasesTheLock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locks := newFakeLocks()
-		_, err := locks.Acquire(endLockName("https://api.test"), LockIfAvailable, nil, nil) // an ending tab's
+		_, err := locks.Acquire(endlockName("https://api.test"), LockIfAvailable, nil, nil) // an ending tab's
 		require.NoError(t, err)
 		h := newHarness(t, withLocker(locks))
 		errc := make(chan error, 1)
@@ -496,8 +508,8 @@ func (s *slowLocker) Acquire(name string, mode LockMode, stop *Stop, lost func()
 }
 
 func TestLockNameIsPerAPIBase(t *testing.T) {
-	assert.Equal(t, "game-session:https://api.test/v1", LockName("https://api.test/v1/"))
-	assert.NotEqual(t, LockName("https://a.test"), LockName("https://b.test"))
+	assert.Equal(t, "game-session:https://api.test/v1", lockName("https://api.test/v1/"))
+	assert.NotEqual(t, lockName("https://a.test"), lockName("https://b.test"))
 }
 
 func indexOf(list []string, s string) int {

@@ -374,6 +374,9 @@ type fakeScheduled struct {
 }
 
 func (f *fakeScheduled) DoAt(at Instant, timeout time.Duration, req Request, stop *Stop) (Instant, Response, error) {
+	if stop.Fired() {
+		return 0, Response{}, ErrCanceled
+	}
 	f.mu.Lock()
 	f.scheduled++
 	f.mu.Unlock()

@@ -7,8 +7,8 @@ import (
 // maxMessage bounds a server message carried into errors and events.
 const maxMessage = 300
 
-// ParseResponse reads the answer to op: nil when the session API accepted it,
-// else an *Error.
+// parseResponse reads the answer to op: nil when the session API accepted it,
+// else why not.
 //
 // The spec names the error codes but not the body shape, so the code is
 // looked up in every shape it lists ({"error":"C"}, {"error_code":"C"},
@@ -24,13 +24,6 @@ const maxMessage = 300
 // permanent: a wrong apiBase or an API that is not there, which no retry can
 // mend. The module never follows a redirect (the token goes to apiBase
 // only); both messages name the URL.
-func ParseResponse(req Request, r Response) error {
-	if err := parseResponse(req, r); err != nil {
-		return err
-	}
-	return nil
-}
-
 func parseResponse(req Request, r Response) *Error {
 	op := req.Op
 	body, _ := r.Body.(map[string]any)
