@@ -25,14 +25,17 @@
 // types reach interfaces, and Deadline() returns a time.Time, which keeps time formatting
 // (below). Cancel with a closed channel or a flag; time out with time.AfterFunc.
 //
-// No time formatting: time.Time.Format (14.3 KB), time.Time.String and GoString (15.5 KB),
-// time.Duration.String (0.9 KB). They are linked not only by calls: a time.Time that reaches
-// an interface (a field of a type that is converted to any or error, a value sent on a chan
-// time.Time) keeps its String method and all the formatting under it. time.NewTimer costs
-// 22.2 KB for that reason (its channel carries time.Time, and it reads GODEBUG), time.NewTicker
-// and time.After likewise; time.AfterFunc costs nothing over the floor. Keep instants as
-// integers (Unix milliseconds, a monotonic offset) in types that reach an interface, and
-// format durations by hand (strconv).
+// No time formatting: time.Time.Format (14.3 KB), time.Time.String and GoString (15.5 KB).
+// They are linked not only by calls: a time.Time that reaches an interface (a field of a type
+// that is converted to any or error, a value sent on a chan time.Time, a *time.Timer field)
+// keeps its String method and all the formatting under it. time.NewTimer costs 22.2 KB for
+// that reason (its channel carries time.Time, and it reads GODEBUG), time.NewTicker and
+// time.After likewise; time.AfterFunc costs nothing over the floor. The engine keeps instants
+// as session.Instant (Unix nanoseconds), timers as AfterFunc and its stop func, and formats
+// durations by hand (strconv). time.Duration.String is allowed: it costs 0.9 KB, and
+// time.Duration is the unit of every engine interface (timeouts, round trips, options), where
+// any Duration reaching an interface keeps it; a duration type of our own would cost more in
+// clarity than it saves.
 //
 // No errors.As or errors.Is. errors.As costs 10.1 KB (it is built on internal/reflectlite);
 // errors.Is 0.4 KB on the floor, more in the module: its Is/Unwrap interface checks keep

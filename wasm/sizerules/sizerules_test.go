@@ -15,7 +15,7 @@ var rules = []Rule{
 	{Name: "no context", Symbols: []string{"context"},
 		Why: "context.WithTimeout +36.8 KB: Deadline() puts time.Time in an interface, which keeps time formatting"},
 	{Name: "no time formatting", Symbols: []string{"time.Time.Format", "time.Time.AppendFormat", "time.Time.appendFormat",
-		"time.Time.String", "time.Time.GoString", "time.Duration.String"},
+		"time.Time.String", "time.Time.GoString"},
 		Why: "Time.Format +14.3 KB, Time.String +15.5 KB; time.NewTimer/NewTicker (chan time.Time) +22.2 KB for it, time.AfterFunc +0"},
 	{Name: "no errors.As or errors.Is", Symbols: []string{"errors.As", "errors.Is"},
 		Why: "errors.As +10.1 KB (reflectlite); errors.Is keeps every error type's Is/Unwrap"},
