@@ -9,19 +9,207 @@
   // Replaced with the package version by build.sh; the Go module's own version wins once it is ready.
   const VERSION = "0.0.0-dev";
 
-  const EVENT_TYPES = ["statechange", "heartbeat", "renew", "error", "end"];
   const MAX_TOKEN_CHARS = 8192; // session.MaxTokenBytes: a longer string has more bytes, too
 
-  // Page scripts may have frozen the intrinsics or put setters on their prototypes: the loader
-  // defines every property it sets (with descriptors that inherit nothing), never assigns it.
+  // The intrinsics the loader calls after it loaded, taken at module evaluation: a page that later
+  // replaces Reflect.apply, JSON.stringify or EventTarget.prototype.addEventListener, or freezes the
+  // built-ins, changes nothing here. Page scripts may also have put setters on Object.prototype:
+  // the loader defines every property it sets on an object that has a prototype (object literals
+  // define; descriptors and records inherit nothing), never assigns it.
+  const { apply, get: reflectGet } = Reflect;
+  const { defineProperty, freeze } = Object;
+  const stringify = JSON.stringify;
+  const stringSlice = String.prototype.slice;
+  const addListener = typeof EventTarget === "function" ? EventTarget.prototype.addEventListener : null;
+
   function define(obj, key, value, enumerable) {
-    Object.defineProperty(obj, key, { __proto__: null, value, writable: true, enumerable: !!enumerable, configurable: true });
+    defineProperty(obj, key, { __proto__: null, value, writable: true, enumerable: !!enumerable, configurable: true });
     return obj;
   }
 
-  // GameSessionError is the kind of Error every rejection is. The name sits on the prototype before
-  // construction so that the stack, which the console shows, starts with it. The Go module makes
-  // its errors with the page's Error and this name, so instanceof asks for the name, not the class.
+  // The bridge between this loader and the Go module (wasm/browser/host.go says the same):
+  //   Hand-over: Go's main calls __gameSessionInit(version, startSession, endSession, state) on the
+  //     private global it runs with (goGlobal), once, before it blocks; the call returns the host.
+  //   Go's exports are plain functions that never throw into JS and never block:
+  //     startSession(token, options, defaultBase, settle) and endSession(settle) call
+  //       settle(code, status, message) exactly once: later, from a goroutine, or before they return
+  //       (bad arguments); code "" is success, any other a GameSessionError's code;
+  //     state() returns the state's name.
+  //   The host is a frozen null-prototype record of functions made here (makeHost), each one call
+  //   that does what would be many Go→JS calls, and none of them throws into Go:
+  //     emit(type, a, b, c, d): an event for on()'s listeners, its detail built from the positional
+  //       values: statechange (state, previous), heartbeat (rttMs, at), renew (reason),
+  //       error (code, status, message, fatal), end (reason);
+  //     init(token, credentials, keepalive): fetch's init for a session API request ("" credentials:
+  //       fetch's default); body(token): its JSON body;
+  //     listen(handler): adds the page lifecycle listeners (Go calls it at the first startSession);
+  //       handler(type, flag) with pagehide, pageshow (flag: persisted), visibilitychange (flag:
+  //       visible), online;
+  //     online(): navigator.onLine, true when unknown;
+  //     debug(line): console.debug(line).
+  // Go does not know on(): listeners, their argument checks and their exceptions are the
+  // registry's (listeners below).
+
+  const EVENT_TYPES = "statechange, heartbeat, renew, error, end";
+
+  // detail is the object a listener gets: fresh for each listener, own data properties only.
+  function detail(type, a, b, c, d) {
+    switch (type) {
+      case "statechange": return { state: a, previous: b };
+      case "heartbeat": return { rttMs: a, at: b };
+      case "error": return { code: a, status: b, message: c, fatal: d };
+      default: return { reason: a }; // renew, end
+    }
+  }
+
+  // report hands a listener's exception to the page the way an uncaught one would go: reportError
+  // where it exists, else thrown from a timer. Never into Go.
+  function report(err) {
+    try {
+      const reportError = reflectGet(globalThis, "reportError");
+      if (typeof reportError === "function") {
+        apply(reportError, globalThis, [err]);
+        return;
+      }
+    } catch {
+      // a page's reportError that throws: the timer below
+    }
+    setTimeout(() => { throw err; }, 0);
+  }
+
+  // listeners is the registry behind on(): per event type a list of subscriptions in order. A
+  // dispatch calls the listeners that were subscribed when it began and are still subscribed, so a
+  // listener may subscribe or unsubscribe while it runs. Linked nodes without a prototype, not
+  // arrays: nothing here calls a method a page could have replaced.
+  function listeners() {
+    const list = () => ({ __proto__: null, first: null, last: null });
+    const lists = { __proto__: null, statechange: list(), heartbeat: list(), renew: list(), error: list(), end: list() };
+    let seq = 0;
+
+    function on(type, listener) {
+      const list = typeof type === "string" ? lists[type] : undefined;
+      if (list === undefined) {
+        // Described without JSON.stringify, which throws on a BigInt, a cyclic object or a throwing toJSON.
+        const what = typeof type === "string" ? `"${apply(stringSlice, type, [0, 32])}"` : `of type ${typeof type}`;
+        throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${what}; use one of ${EVENT_TYPES}`);
+      }
+      if (typeof listener !== "function") {
+        throw gameSessionError("INVALID_ARGUMENT", "game-session: the listener must be a function");
+      }
+      const node = { __proto__: null, listener, seq: ++seq, prev: list.last, next: null, gone: false };
+      if (list.last) list.last.next = node;
+      else list.first = node;
+      list.last = node;
+      return function off() {
+        if (node.gone) return;
+        node.gone = true;
+        if (node.prev) node.prev.next = node.next;
+        else list.first = node.next;
+        if (node.next) node.next.prev = node.prev;
+        else list.last = node.prev;
+        // node.next stays: a dispatch standing on this node goes on from it.
+      };
+    }
+
+    function emit(type, a, b, c, d) {
+      const list = typeof type === "string" ? lists[type] : undefined;
+      if (list === undefined) return;
+      const last = seq;
+      for (let node = list.first; node !== null && node.seq <= last; node = node.next) {
+        if (node.gone) continue;
+        try {
+          const listener = node.listener;
+          listener(detail(type, a, b, c, d));
+        } catch (err) {
+          report(err);
+        }
+      }
+    }
+
+    return { __proto__: null, on, emit };
+  }
+
+  // makeHost returns the host for a Go module running in the page win (globalThis; tests pass a
+  // fake), whose events go to emit.
+  function makeHost(win, emit) {
+    function body(token) {
+      return stringify({ __proto__: null, auth_token: token });
+    }
+
+    // The init and its headers have no prototype: a page's setters or getters on Object.prototype
+    // ("method", "redirect", "mode"...) neither throw here nor change what fetch reads, and
+    // assigning to them runs no setter. redirect "manual": a redirect from the API is never
+    // followed, so the token goes to apiBase only.
+    function init(token, credentials, keepalive) {
+      try {
+        const init = { __proto__: null, method: "POST", redirect: "manual",
+          headers: { __proto__: null, "Content-Type": "application/json" }, body: body(token) };
+        if (keepalive === true) init.keepalive = true;
+        if (typeof credentials === "string" && credentials !== "") init.credentials = credentials;
+        return init;
+      } catch {
+        return null; // Go reports it; a string always stringifies
+      }
+    }
+
+    function addTo(target, type, listener) {
+      if (addListener) {
+        try {
+          apply(addListener, target, [type, listener]);
+          return;
+        } catch {
+          // not an EventTarget of this realm: its own method, below
+        }
+      }
+      target.addEventListener(type, listener);
+    }
+
+    function listen(handler) {
+      const page = (type, flag) => {
+        try {
+          handler(type, flag);
+        } catch (err) {
+          report(err);
+        }
+      };
+      try {
+        if (typeof reflectGet(win, "addEventListener") !== "function") return; // Node: no page life
+        let doc = reflectGet(win, "document");
+        if (doc === null || typeof doc !== "object" || typeof reflectGet(doc, "addEventListener") !== "function") doc = win;
+        addTo(win, "pagehide", () => page("pagehide", false));
+        addTo(win, "pageshow", (event) => page("pageshow", reflectGet(event, "persisted") === true));
+        addTo(doc, "visibilitychange", () => page("visibilitychange", reflectGet(doc, "visibilityState") !== "hidden"));
+        addTo(win, "online", () => page("online", false));
+      } catch (err) {
+        report(err);
+      }
+    }
+
+    function online() {
+      try {
+        const nav = reflectGet(win, "navigator");
+        const value = nav !== null && typeof nav === "object" ? reflectGet(nav, "onLine") : undefined;
+        return typeof value === "boolean" ? value : true;
+      } catch {
+        return true;
+      }
+    }
+
+    function debug(line) {
+      try {
+        globalThis.console.debug(line);
+      } catch {
+        // no console: nothing to say it with
+      }
+    }
+
+    return freeze({ __proto__: null, emit, init, body, listen, online, debug });
+  }
+
+  // GameSessionError is the kind of Error every rejection is; the loader makes them all, from the Go
+  // module's (code, status, message) too. The name sits on the prototype before construction so
+  // that the stack, which the console shows, starts with it. Two copies of the loader (a classic
+  // script and a bundle) have a class each, so instanceof asks for the name, not the class.
   class GameSessionError extends Error {
     static [Symbol.hasInstance](value) {
       return value instanceof Error && value.name === "GameSessionError";
@@ -34,19 +222,6 @@
     define(err, "code", code, true);
     define(err, "status", status || 0, true);
     return err;
-  }
-
-  // named gives a rejection of the Go module its name where the module could not: it names its
-  // errors by assignment, which a frozen Error.prototype (whose name is read-only) silently refuses.
-  function named(err) {
-    if (err instanceof Error && err.name === "Error" && typeof err.code === "string") {
-      try {
-        define(err, "name", "GameSessionError");
-      } catch {
-        // a frozen error object: it keeps the name it has
-      }
-    }
-    throw err;
   }
 
   function describe(err) {
@@ -177,7 +352,7 @@
     const own = { __proto__: null, Go: undefined, fs: undefined, process: undefined, path: undefined, __gameSessionInit: hook };
     return new Proxy(own, {
       __proto__: null,
-      get: (target, key) => (key in target ? target[key] : Reflect.get(real, key)),
+      get: (target, key) => (key in target ? target[key] : reflectGet(real, key)),
       has: (target, key) => key in target || key in real,
     });
   }
@@ -192,10 +367,10 @@
   // settings.apiBase is the loader's default apiBase (the script tag's data-api-base, or configure());
   // settings.wasmHint ends an error about a wrong .wasm with how to point the loader at the right one.
   function createGameSession(settings) {
-    let api = null; // the Go module's API once it registered itself
+    let go = null; // the Go module's exports once it handed them over (see the bridge above)
     let stopped = null; // the error every call gets once the module can no longer answer
     let queue = []; // calls made before ready, run in order once it is; null afterwards
-    const pending = new Set(); // listeners added before ready
+    const registry = listeners(); // on()'s listeners, before ready too: Go emits into it
     let resolveReady, rejectReady, rejectStop;
     const ready = new Promise((resolve, reject) => {
       resolveReady = resolve;
@@ -214,18 +389,25 @@
         for (const call of queue) call.reject(err);
         queue = null;
       }
-      pending.clear();
     }
 
-    function invoke(name, args) {
+    // invoke runs send(settle), a call of one of Go's exports, and returns the Promise settle
+    // decides. Go never throws (bad arguments are a settle too); a throw means its runtime is gone
+    // (exited a moment ago, before run()'s promise told us).
+    function invoke(send) {
       if (stopped) return Promise.reject(stopped);
-      try {
-        return Promise.race([api[name](...args).then(undefined, named), stop]);
-      } catch (err) {
-        // The Go side rejects rather than throws; a throw means its runtime is gone (exited a
-        // moment ago, before run()'s promise told us).
-        return Promise.reject(unreachable(err));
-      }
+      const settled = new Promise((resolve, reject) => {
+        const settle = (code, status, message) => {
+          if (code === "") resolve({ success: true });
+          else reject(gameSessionError(code, message, status));
+        };
+        try {
+          send(settle);
+        } catch (err) {
+          reject(unreachable(err));
+        }
+      });
+      return Promise.race([settled, stop]);
     }
 
     function unreachable(err) {
@@ -233,95 +415,60 @@
         "reload the page to start a new session", 0, err);
     }
 
-    function call(name, args) {
-      if (!queue) return invoke(name, args);
-      return new Promise((resolve, reject) => queue.push({ name, args, resolve, reject }));
+    function call(send) {
+      if (!queue) return invoke(send);
+      return new Promise((resolve, reject) => queue.push({ send, resolve, reject }));
     }
 
-    // register runs on a fresh stack after the Go module handed over its API: listeners first, so
-    // that the queued startSession's first statechange reaches them, then the calls in order.
-    function register(goApi) {
-      if (stopped) return;
-      api = goApi;
-      try {
-        for (const sub of pending) sub.off = api.on(sub.type, sub.listener);
-      } catch (err) {
-        fail(unreachable(err));
-        return;
-      }
-      pending.clear();
-      const calls = queue;
-      queue = null;
-      for (const c of calls) c.resolve(invoke(c.name, c.args));
-      resolveReady();
+    // connect is the hand-over hook's work (see the bridge above): it keeps Go's exports, answers
+    // with the host, and registers on a fresh stack, after Go's main blocked: then the queued calls
+    // run in order.
+    function connect(version, startSession, endSession, state) {
+      const host = makeHost(globalThis, registry.emit);
+      queueMicrotask(() => {
+        if (stopped) return;
+        go = { __proto__: null, version, startSession, endSession, state };
+        const calls = queue;
+        queue = null;
+        for (const c of calls) c.resolve(invoke(c.send));
+        resolveReady();
+      });
+      return host;
     }
 
     // The options go to the Go module untouched, with the default apiBase beside them as a third
     // argument: Go alone applies the options rule (what a plain object is, which apiBase wins).
     // A token over Go's 8 KiB cap is refused here, by its length: wasm_exec.js hashes every string
     // handed to Go (its value table is a Map), which flattens a huge string first (~1 s for
-    // "a".repeat(2 ** 29 - 24) in Chromium). Go checks the same way for callers without the loader.
+    // "a".repeat(2 ** 29 - 24) in Chromium).
     function startSession(token, options) {
       if (typeof token === "string" && token.length > MAX_TOKEN_CHARS) {
         return Promise.reject(gameSessionError("INVALID_ARGUMENT",
           `authToken is too long (${token.length} characters, at most ${MAX_TOKEN_CHARS} bytes)`));
       }
-      return call("startSession", [token, options, settings.apiBase]);
+      const defaultBase = settings.apiBase;
+      return call((settle) => go.startSession(token, options, defaultBase, settle));
     }
 
     function endSession() {
-      return call("endSession", []);
+      return call((settle) => go.endSession(settle));
     }
 
     function state() {
-      if (!api) return "idle";
+      if (!go) return "idle";
       if (stopped) return "ended";
       try {
-        return api.state();
+        const name = go.state();
+        return typeof name === "string" ? name : "ended";
       } catch {
         return "ended"; // the runtime is gone (see invoke)
       }
     }
 
+    // on checks its arguments and throws a GameSessionError for bad ones; a listener that throws is
+    // the game's bug, reported like an uncaught error, never into Go (see listeners).
     function on(type, listener) {
-      if (!EVENT_TYPES.includes(type)) {
-        // Described without JSON.stringify, which throws on a BigInt, a cyclic object or a throwing toJSON.
-        const what = typeof type === "string" ? `"${type.slice(0, 32)}"` : `of type ${typeof type}`;
-        throw gameSessionError("INVALID_ARGUMENT", `game-session: unknown event type ${what}; ` +
-          `use one of ${EVENT_TYPES.join(", ")}`);
-      }
-      if (typeof listener !== "function") {
-        throw gameSessionError("INVALID_ARGUMENT", "game-session: the listener must be a function");
-      }
-      // A throwing listener is the game's bug: report it like an uncaught error, never into Go.
-      const sub = {
-        type,
-        off: null,
-        listener(detail) {
-          try {
-            listener(detail);
-          } catch (err) {
-            if (typeof reportError === "function") reportError(err);
-            else setTimeout(() => { throw err; }, 0);
-          }
-        },
-      };
-      if (stopped) return () => {};
-      if (api) sub.off = api.on(type, sub.listener);
-      else pending.add(sub);
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        pending.delete(sub);
-        if (sub.off && !stopped) {
-          try {
-            sub.off();
-          } catch {
-            // the runtime is gone: there is nothing left to unsubscribe from
-          }
-        }
-      };
+      return registry.on(type, listener);
     }
 
     // boot runs Go's runtime (defineGo, see wasm_exec.mjs) with a private global, loads the module
@@ -332,39 +479,39 @@
           throw gameSessionError("INVALID_STATE", "game-session: this browser has no WebAssembly");
         }
         const url = String(wasmUrl);
-        // The Go module calls __gameSessionInit(api) on its global from main, before it blocks (the
-        // bridge contract), so by the time go.run's synchronous part returns it has either
-        // registered or it never will: a module that did not is the wrong file, not a slow one.
+        // The Go module calls __gameSessionInit on its global from main, before it blocks (the
+        // bridge), so by the time go.run's synchronous part returns it has either handed over or it
+        // never will: a module that did not is the wrong file, not a slow one.
         let registered = false;
-        const global = goGlobal((goApi) => {
-          if (registered) return;
+        const global = goGlobal((version, startSession, endSession, state) => {
+          if (registered) return null;
           registered = true;
-          queueMicrotask(() => register(goApi));
+          return connect(version, startSession, endSession, state);
         });
         const Go = defineGo(global);
         const module = await compileWasm(url, settings.wasmHint);
-        const go = new Go();
+        const runtime = new Go();
         let instance;
         try {
-          instance = await WebAssembly.instantiate(module, go.importObject);
+          instance = await WebAssembly.instantiate(module, runtime.importObject);
         } catch (err) {
           throw gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this loader's Go runtime ` +
             `(built by another Go version?): ${describe(err)}`, 0, err);
         }
         let exitCode = 0;
-        const exit = go.exit;
-        define(go, "exit", (code) => {
+        const exit = runtime.exit;
+        define(runtime, "exit", (code) => {
           exitCode = code;
-          exit.call(go, code);
+          exit.call(runtime, code);
         });
-        const running = go.run(instance);
+        const running = runtime.run(instance);
         running.then(
           () => fail(gameSessionError("INVALID_STATE", `game-session: the module stopped (Go exit code ${exitCode}); ` +
             "reload the page to start a new session")),
           (err) => fail(gameSessionError("INVALID_STATE", `game-session: the module crashed: ${describe(err)}; ` +
             "reload the page to start a new session", 0, err)),
         );
-        if (!registered && !go.exited) {
+        if (!registered && !runtime.exited) {
           throw gameSessionError("INVALID_STATE", `game-session: ${url} started but did not register its API ` +
             "(is it game-session.wasm, built with this loader?)");
         }
@@ -381,9 +528,10 @@
       state,
       on,
       get version() {
-        return api && typeof api.version === "string" ? api.version : VERSION;
+        return go && typeof go.version === "string" ? go.version : VERSION;
       },
       boot,
+      connect, // for wasm/browser's tests, which run this core against the Go side without a .wasm
     };
   }
 

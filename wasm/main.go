@@ -1,8 +1,9 @@
 //go:build js && wasm
 
-// Command game-session is the WebAssembly module: it wires the browser pieces
-// (fetch, page events, console) to the session engine, hands the API object
-// to the loader and then stays alive to serve calls.
+// Command game-session is the WebAssembly module: it hands its exports to the
+// loader (which answers with its host, see wasm/browser/host.go), wires the
+// browser pieces (fetch, page events, console) to the session engine and then
+// stays alive to serve calls.
 package main
 
 import (
@@ -19,10 +20,18 @@ func main() {
 	// the hand-over hook lives there; everything else uses the page's.
 	private := safejs.Global()
 	global := browser.PageGlobal(private)
-	console, _ := global.Get("console")
 
-	page := browser.NewPage(global)
-	listeners := browser.NewListeners(console)
+	// The hand-over first: the host it returns is what the engine emits and
+	// logs through. No call reaches the exports before main blocks below
+	// (the loader lets them in from a microtask), so api.Engine is set in time.
+	api := &browser.API{Global: global}
+	host, err := browser.Handover(private, version, api)
+	if err != nil {
+		report(err)
+		return
+	}
+
+	page := browser.NewPage(host)
 	// One Worker times the heartbeats and sends them (DoAt) for sessions
 	// with backgroundHeartbeats (the default), so that neither a hidden tab
 	// nor a main thread stalled by the game delays them.
@@ -34,32 +43,30 @@ func main() {
 		BackgroundClock: clock,
 		Locker:          browser.NewWebLocks(global), // singleTab
 		Page:            page,
-		Emit:            listeners.Dispatch,
-		Log:             browser.ConsoleLog(console),
+		Emit:            host.Emit,
+		Log:             host.Debug,
 	})
-	if err := page.Watch(browser.PageHandlers{
-		PageHide:         engine.PageHide,
-		PageShow:         engine.PageShow,
-		VisibilityChange: engine.VisibilityChange,
-		Online:           engine.Online,
-	}); err != nil {
-		report("page events unavailable", err)
-	}
-
-	api, err := (&browser.API{Global: global, Engine: engine, Listeners: listeners, Version: version}).Object()
-	if err != nil {
-		report("cannot build the API", err)
-		return
-	}
-	if err := browser.Handover(private, api); err != nil {
-		report("cannot hand the API to the page", err)
+	api.Engine = engine
+	// The page's lifecycle listeners come with the first session, not with
+	// the page load: a page that only loads the module gets none.
+	api.FirstStart = func() {
+		if err := page.Watch(browser.PageHandlers{
+			PageHide:         engine.PageHide,
+			PageShow:         engine.PageShow,
+			VisibilityChange: engine.VisibilityChange,
+			Online:           engine.Online,
+		}); err != nil {
+			report(err)
+		}
 	}
 	// The exported functions are Go callbacks: main must not return.
 	select {}
 }
 
-func report(what string, err error) {
+// report says on the console why the module cannot work (there is no caller
+// to reject: the loader rejects ready when main returns).
+func report(err error) {
 	if c, e := safejs.Global().Get("console"); e == nil {
-		_, _ = c.Call("error", "game-session: "+what+": "+err.Error())
+		_, _ = c.Call("error", "game-session: "+err.Error())
 	}
 }

@@ -52,15 +52,13 @@ function page({ src, apiBase = null, script = classic }) {
   return { context, warnings };
 }
 
-// fakeApi is the API object a Go module would hand over; it records startSession's arguments.
-function fakeApi(calls) {
-  return {
-    version: "9.9.9-fake",
-    startSession: (...args) => { calls.push(args); return Promise.resolve({ success: true }); },
-    endSession: () => Promise.resolve({ success: true }),
-    state: () => "active",
-    on: () => () => {},
-  };
+// handOver does what the Go module's main does (wasm/browser/host.go): hands its exports to the
+// hook; startSession records its arguments and settles with success.
+function handOver(global, calls) {
+  return global.__gameSessionInit("9.9.9-fake",
+    (token, options, defaultBase, settle) => { calls.push([token, options, defaultBase]); setTimeout(() => settle("", 0, ""), 0); },
+    (settle) => settle("", 0, ""),
+    () => "active");
 }
 
 test("defines exactly its three globals at once, loads the .wasm from beside itself, passes data-api-base to Go", async () => {
@@ -69,7 +67,7 @@ test("defines exactly its three globals at once, loads the .wasm from beside its
   let goGlobal;
   context.__fakeGoRun = (go, instance, global) => {
     goGlobal = global;
-    global.__gameSessionInit(fakeApi(calls));
+    handOver(global, calls);
     return new Promise(() => {});
   };
   const before = vm.runInContext("Object.getOwnPropertyNames(globalThis)", context);
@@ -82,7 +80,7 @@ test("defines exactly its three globals at once, loads the .wasm from beside its
   assert.equal(typeof context.GameSession.on("heartbeat", () => {}), "function");
   const started = context.startSession("tok");
   await context.GameSession.ready;
-  assert.deepEqual(await started, { success: true });
+  assert.deepEqual({ ...(await started) }, { success: true }, "made in the page's realm");
   assert.deepEqual(JSON.parse(JSON.stringify(calls)), [["tok", null, "https://api.example.test"]]);
   assert.equal(context.GameSession.version, "9.9.9-fake");
   assert.equal(context.GameSession.state(), "active");
@@ -97,7 +95,7 @@ test("a second copy of the script does nothing but warn", async () => {
   let runs = 0;
   context.__fakeGoRun = (go, instance, global) => {
     runs++;
-    global.__gameSessionInit(fakeApi([]));
+    handOver(global, []);
     return new Promise(() => {});
   };
   context.run();

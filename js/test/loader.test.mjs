@@ -41,46 +41,55 @@ function fresh() {
   return import(`${moduleUrl}?load=${++loads}`);
 }
 
-// fakeApi is what a Go module hands to its global's __gameSessionInit, recording what it is asked.
+// fakeApi stands for the Go module's side of the bridge (js/game-session.mjs, wasm/browser/host.go):
+// its exports record what they are asked and settle with api.result's (code, status, message);
+// emit goes through the host the hand-over returned, as Go's does.
 function fakeApi() {
-  const listeners = new Map();
   const api = {
     version: "9.9.9-fake",
     calls: [],
     current: "idle",
-    result: () => Promise.resolve({ success: true }),
-    emit(type, detail) {
-      for (const fn of listeners.get(type) || []) fn(detail);
+    host: null,
+    result: ["", 0, ""],
+    emit(type, ...values) {
+      api.host.emit(type, ...values);
     },
     setState(next) {
       const previous = api.current;
       api.current = next;
-      api.emit("statechange", { state: next, previous });
+      api.emit("statechange", next, previous);
     },
-    startSession(...args) {
-      api.calls.push(["startSession", ...args]);
+    settle(settle) {
+      const [code, status, message] = api.result;
+      if (code !== null) setTimeout(() => settle(code, status, message), 0); // from a goroutine: later
+    },
+    startSession(token, options, defaultBase, settle) {
+      api.calls.push(["startSession", token, options, defaultBase]);
       api.setState("starting");
-      return api.result();
+      api.settle(settle);
     },
-    endSession(...args) {
-      api.calls.push(["endSession", ...args]);
-      return api.result();
+    endSession(settle) {
+      api.calls.push(["endSession"]);
+      api.settle(settle);
     },
     state: () => api.current,
-    on(type, fn) {
-      if (!listeners.has(type)) listeners.set(type, new Set());
-      listeners.get(type).add(fn);
-      return () => listeners.get(type).delete(fn);
-    },
   };
   return api;
+}
+
+// handOver does what Go's main does: hands the exports to the hook and keeps the host.
+// The exports look api's functions up at each call, so that a test may swap them later.
+function handOver(api, global) {
+  api.host = global.__gameSessionInit(api.version, (...args) => api.startSession(...args),
+    (...args) => api.endSession(...args), () => api.state());
+  return api.host;
 }
 
 // goThatRegisters makes go.run hand over api at once and then run until stopped with exit(code).
 function goThatRegisters(api) {
   const control = {};
   globalThis.__fakeGoRun = (go, instance, global) => {
-    global.__gameSessionInit(api);
+    handOver(api, global);
     return new Promise((resolve) => {
       control.exit = (code) => {
         go.exit(code);
@@ -157,40 +166,54 @@ test("a token over 8 KiB is refused by its length, before it reaches the module"
   assert.equal(api.calls.length, 1, "the module never saw the long ones");
 });
 
-test("calls after ready go straight to the module; rejections pass through", async () => {
+test("calls after ready go straight to the module; its (code, status, message) becomes a GameSessionError", async () => {
   const api = fakeApi();
   goThatRegisters(api);
   const gs = await fresh();
   gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
   await gs.startSession("tok");
-  const err = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
-  api.result = () => Promise.reject(err);
-  await assert.rejects(gs.endSession(), (e) => e === err);
-  // Under a frozen Error.prototype the Go module's name assignment fails: the loader names it.
-  const unnamed = Object.assign(new Error("nope"), { code: "UNAUTHORIZED", status: 401 });
-  api.result = () => Promise.reject(unnamed);
-  await assert.rejects(gs.endSession(), (e) => e === unnamed && e.name === "GameSessionError" && e instanceof gs.GameSessionError);
+  api.result = ["UNAUTHORIZED", 401, "the token is invalid"];
+  const err = await gs.endSession().then(() => null, (e) => e);
+  assert.ok(err instanceof gs.GameSessionError);
+  assert.ok(err instanceof Error);
+  assert.equal(err.name, "GameSessionError");
+  assert.equal(err.code, "UNAUTHORIZED");
+  assert.equal(err.status, 401);
+  assert.equal(err.message, "the token is invalid");
+  assert.match(err.stack, /^GameSessionError: the token is invalid/, "what the console shows");
+  // Bad arguments settle before the export returns: the same.
+  api.startSession = (token, options, base, settle) => settle("INVALID_ARGUMENT", 0, "authToken must be a string, got number");
+  await assert.rejects(gs.startSession(42), { name: "GameSessionError", code: "INVALID_ARGUMENT", status: 0 });
+  assert.equal(api.calls.length, 2, "startSession, endSession");
+  const results = [await gs.endSession().catch((e) => e), await gs.endSession().catch((e) => e)];
+  assert.notEqual(results[0], results[1], "a fresh error for each call");
 });
 
-test("exactly application/wasm is compiled while it streams; any other type (a charset too) from the bytes", async () => {
-  const streaming = WebAssembly.compileStreaming;
-  let streamed = 0;
-  WebAssembly.compileStreaming = (...args) => {
-    streamed++;
-    return streaming(...args);
-  };
-  try {
-    for (const [file, expected] of [["ok.wasm", 1], ["octet.wasm", 0], ["charset.wasm", 0]]) {
-      goThatRegisters(fakeApi());
-      streamed = 0;
-      const gs = await fresh();
-      gs.configure({ wasmUrl: `${server.url}/${file}` });
-      await gs.startSession("tok");
-      assert.equal(streamed, expected, file);
-    }
-  } finally {
-    WebAssembly.compileStreaming = streaming;
+test("the GameSessionError of a settle is built under a frozen, polluted Error.prototype", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.endSession(); // boots the module (Node has no page to start it)
+  // Settled inside the call, so that everything the loader builds is built while the page's
+  // setters are in place (Node's own internals assign these names too: the window stays short).
+  api.settle = (settle) => settle(...api.result);
+  const polluted = [[Object.prototype, "success"], [Error.prototype, "code"], [Error.prototype, "status"], [Error.prototype, "name"]];
+  let started, ended;
+  for (const [proto, k] of polluted) {
+    Object.defineProperty(proto, k, { set() { throw new Error(`polluted ${k}`); }, configurable: true });
   }
+  try {
+    started = gs.startSession("tok");
+    api.result = ["NETWORK_ERROR", 0, "offline"];
+    ended = gs.endSession();
+  } finally {
+    for (const [proto, k] of polluted) delete proto[k];
+    Object.defineProperty(Error.prototype, "name", { value: "Error", writable: true, configurable: true });
+  }
+  assert.deepEqual({ ...(await started) }, { success: true });
+  await assert.rejects(ended, (e) => e.code === "NETWORK_ERROR" && e.status === 0 && e.name === "GameSessionError" &&
+    Object.hasOwn(e, "code") && Object.hasOwn(e, "status"));
 });
 
 test("listeners: unsubscribe before and after ready, throwing listeners are reported, not thrown into Go", async () => {
@@ -209,11 +232,12 @@ test("listeners: unsubscribe before and after ready, throwing listeners are repo
   globalThis.reportError = (e) => reported.push(e.message);
   try {
     gs.startSession("tok");
-    await gs.ready;
+    await gs.endSession(); // boots the module (Node has no page to start it)
     const off = gs.on("heartbeat", (d) => late.push(d.rttMs));
-    api.emit("heartbeat", { rttMs: 1, at: 0 });
+    api.emit("heartbeat", 1, 0);
     off();
-    api.emit("heartbeat", { rttMs: 2, at: 0 });
+    off();
+    api.emit("heartbeat", 2, 0);
   } finally {
     globalThis.reportError = saved;
   }
@@ -221,6 +245,126 @@ test("listeners: unsubscribe before and after ready, throwing listeners are repo
   assert.deepEqual(late, [1]);
   assert.deepEqual(gone, []);
   assert.deepEqual(reported, ["game bug", "game bug"]);
+});
+
+test("emit: each event type's detail, a fresh object for each listener", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  const seen = [];
+  for (const type of ["statechange", "heartbeat", "renew", "error", "end"]) {
+    gs.on(type, (d) => { seen.push([type, { ...d }, d]); d.scribbled = true; });
+    gs.on(type, (d) => { seen.push([type, { ...d }, d]); });
+  }
+  await gs.endSession(); // boots the module (Node has no page to start it)
+  api.emit("statechange", "active", "starting");
+  api.emit("heartbeat", 12.5, 1.7e12);
+  api.emit("renew", "expired");
+  api.emit("error", "NETWORK_ERROR", 0, "offline", false);
+  api.emit("end", "user");
+  api.emit("nonsense", 1); // ignored
+  const details = seen.map(([type, d]) => [type, d]);
+  const expected = [
+    ["statechange", { state: "active", previous: "starting" }],
+    ["heartbeat", { rttMs: 12.5, at: 1.7e12 }],
+    ["renew", { reason: "expired" }],
+    ["error", { code: "NETWORK_ERROR", status: 0, message: "offline", fatal: false }],
+    ["end", { reason: "user" }],
+  ];
+  assert.deepEqual(details, expected.flatMap((e) => [e, e]), "the second listener does not see the first one's scribble");
+  for (let i = 0; i < seen.length; i += 2) {
+    assert.notEqual(seen[i][2], seen[i + 1][2], "each listener gets its own object");
+    assert.equal(Object.getPrototypeOf(seen[i][2]), Object.prototype, "a plain object");
+  }
+});
+
+test("listeners subscribed while an event is dispatched get the next one, not this one; unsubscribing during it works", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.endSession(); // boots the module (Node has no page to start it)
+  const log = [];
+  let offB;
+  gs.on("renew", () => {
+    log.push("a");
+    gs.on("renew", () => log.push("inner"));
+    if (offB) offB();
+  });
+  offB = gs.on("renew", () => log.push("b"));
+  gs.on("renew", () => log.push("c"));
+  api.emit("renew", "pageshow");
+  assert.deepEqual(log, ["a", "c"], "b was unsubscribed by a, before its turn; inner is new");
+  log.length = 0;
+  offB = null;
+  api.emit("renew", "pageshow");
+  assert.deepEqual(log, ["a", "c", "inner"]);
+});
+
+test("the host's fetch init and body: one call each, no prototype, JSON made by JSON.stringify", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.endSession(); // boots the module (Node has no page to start it)
+  const { host } = api;
+  assert.equal(Object.getPrototypeOf(host), null);
+  assert.ok(Object.isFrozen(host));
+  assert.deepEqual(Object.keys(host).sort(), ["body", "debug", "emit", "init", "listen", "online"]);
+  const token = 'a"b\\c\u2028\u0000';
+  const init = host.init(token, "include", true);
+  assert.equal(Object.getPrototypeOf(init), null);
+  assert.equal(Object.getPrototypeOf(init.headers), null);
+  assert.deepEqual({ ...init, headers: { ...init.headers } }, {
+    method: "POST", redirect: "manual", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ auth_token: token }), keepalive: true, credentials: "include",
+  });
+  assert.deepEqual(Object.keys(host.init("t", "", false)).sort(), ["body", "headers", "method", "redirect"]);
+  assert.equal(host.body(token), JSON.stringify({ auth_token: token }));
+  assert.equal(host.online(), true, "Node has no navigator.onLine: online");
+});
+
+test("the host's listen: one handler for the four page events, with what Go needs read in JS", async () => {
+  const api = fakeApi();
+  goThatRegisters(api);
+  const gs = await fresh();
+  gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
+  await gs.endSession(); // boots the module (Node has no page to start it)
+  const got = [];
+  assert.equal(api.host.listen((type, flag) => got.push([type, flag])), undefined, "Node: no page, nothing added");
+  // A window: globalThis given an addEventListener for the test, and a document.
+  const win = new EventTarget();
+  const doc = new EventTarget();
+  doc.visibilityState = "hidden";
+  globalThis.addEventListener = (type, fn) => win.addEventListener(type, fn);
+  globalThis.document = doc;
+  try {
+    api.host.listen((type, flag) => {
+      got.push([type, flag]);
+      if (type === "online") throw new Error("a Go panic is Go's; a throw never leaves the host");
+    });
+  } finally {
+    delete globalThis.addEventListener;
+    delete globalThis.document;
+  }
+  const reported = [];
+  const saved = globalThis.reportError;
+  globalThis.reportError = (e) => reported.push(e.message);
+  try {
+    win.dispatchEvent(Object.assign(new Event("pagehide"), { persisted: true }));
+    win.dispatchEvent(Object.assign(new Event("pageshow"), { persisted: true }));
+    win.dispatchEvent(new Event("pageshow"));
+    doc.dispatchEvent(new Event("visibilitychange"));
+    doc.visibilityState = "visible";
+    doc.dispatchEvent(new Event("visibilitychange"));
+    win.dispatchEvent(new Event("online"));
+  } finally {
+    globalThis.reportError = saved;
+  }
+  assert.deepEqual(got, [["pagehide", false], ["pageshow", true], ["pageshow", false],
+    ["visibilitychange", false], ["visibilitychange", true], ["online", false]]);
+  assert.deepEqual(reported, ["a Go panic is Go's; a throw never leaves the host"]);
 });
 
 test("on() refuses unknown event types and non-functions", async () => {
@@ -241,7 +385,7 @@ test("the module exiting after ready: calls, also one in flight, reject INVALID_
   const gs = await fresh();
   gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
   await gs.startSession("tok");
-  api.result = () => new Promise(() => {}); // a dead Go module never answers
+  api.result = [null]; // a dead Go module never settles
   const inFlight = gs.endSession();
   go.exit(2);
   const stopped = { name: "GameSessionError", code: "INVALID_STATE", status: 0, message: /module stopped \(Go exit code 2\)/ };
@@ -366,7 +510,7 @@ test("in a page the module starts loading by itself, after the importing task", 
   assert.equal(gs.version, "9.9.9-fake");
 });
 
-test("GameSessionError is exported; instanceof accepts the loader's errors and the Go module's", async () => {
+test("GameSessionError is exported; instanceof accepts its errors and another copy's", async () => {
   const gs = await fresh();
   const loaderError = (() => {
     try {
@@ -378,9 +522,9 @@ test("GameSessionError is exported; instanceof accepts the loader's errors and t
   assert.ok(loaderError instanceof gs.GameSessionError);
   assert.ok(loaderError instanceof Error);
   assert.deepEqual(Object.getOwnPropertyNames(loaderError).sort(), ["code", "message", "stack", "status"]);
-  // What the Go module rejects with (wasm/browser/errors.go): the page's Error with the name.
-  const goError = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
-  assert.ok(goError instanceof gs.GameSessionError);
+  // Another copy of the loader (a classic script beside a bundle) has its own class: the name counts.
+  const other = Object.assign(new Error("nope"), { name: "GameSessionError", code: "UNAUTHORIZED", status: 401 });
+  assert.ok(other instanceof gs.GameSessionError);
   assert.equal(new Error("other") instanceof gs.GameSessionError, false);
   assert.equal(null instanceof gs.GameSessionError, false);
   assert.equal({ name: "GameSessionError" } instanceof gs.GameSessionError, false);
@@ -391,7 +535,7 @@ test("the Go runtime gets a private global: its definitions and the hook never r
   let seen;
   globalThis.__fakeGoRun = (go, instance, global) => {
     seen = { Go: global.Go, fs: global.fs, hook: typeof global.__gameSessionInit, url: global.URL, page: global.globalThis };
-    global.__gameSessionInit(fakeApi());
+    handOver(fakeApi(), global);
     return new Promise(() => {});
   };
   const gs = await fresh();

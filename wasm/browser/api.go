@@ -3,152 +3,140 @@
 package browser
 
 import (
+	"sync"
+
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
 )
 
-// Engine is what the API object calls: *session.Engine, or a fake in tests.
+// Engine is what the exports call: *session.Engine, or a fake in tests.
 type Engine interface {
 	Start(token string, opts session.Options) error
 	End() error
 	State() session.State
 }
 
-// API is the wiring behind the JS API object.
+// API is the wiring behind Go's exports (see the bridge in host.go).
 type API struct {
-	Global    safejs.Value // the window (location for options)
-	Engine    Engine
-	Listeners *Listeners
-	Version   string
+	Global safejs.Value // the page's window: location, for the options
+	Engine Engine       // nil until main wired it: calls then fail INVALID_STATE
+	// FirstStart runs once, inside the first startSession call whose
+	// arguments are good, before the engine starts: main adds the page
+	// lifecycle listeners there, so a page that never starts a session gets
+	// none.
+	FirstStart func()
+
+	first sync.Once
 }
 
-// success is what startSession and endSession resolve with.
-func success() (any, error) { return map[string]any{"success": true}, nil }
-
-// Object builds the JS API object
-// {startSession, endSession, state, on, version}. Its functions live as long
-// as the page (they are never released).
-func (a *API) Object() (safejs.Value, error) {
-	start, err := Async(func(_ safejs.Value, args []safejs.Value) (func() (any, error), error) {
-		// Both checks run before the Promise exists: bad input sends nothing.
-		token, err := ParseToken(arg(args, 0))
-		if err != nil {
-			return nil, err
-		}
-		opts, err := ParseOptions(a.Global, arg(args, 1), arg(args, 2))
-		if err != nil {
-			return nil, err
-		}
-		return func() (any, error) {
-			if err := a.Engine.Start(token, opts); err != nil {
-				return nil, err
+// Exports returns Go's exported functions: startSession(token, options,
+// defaultBase, settle), endSession(settle) and state(). They live as long as
+// the page (never released). Each reads its arguments during the call (a
+// caller changing its options object afterwards changes nothing), runs the
+// engine in a goroutine, and never blocks or panics into JS.
+func (a *API) Exports() (start, end, state safejs.Func, err error) {
+	if start, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		a.startSession(args)
+		return nil
+	}); err != nil {
+		return
+	}
+	if end, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		a.endSession(arg(args, 0))
+		return nil
+	}); err != nil {
+		return
+	}
+	state, err = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		var s session.State
+		if guarded(func() error {
+			if a.Engine != nil {
+				s = a.Engine.State()
 			}
-			return success()
-		}, nil
+			return nil
+		}) != nil || s == "" {
+			s = session.StateIdle
+		}
+		return string(s)
 	})
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	end, err := Async(func(safejs.Value, []safejs.Value) (func() (any, error), error) {
-		return func() (any, error) {
-			if err := a.Engine.End(); err != nil {
-				return nil, err
-			}
-			return success()
-		}, nil
-	})
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	state, err := Sync(func(safejs.Value, []safejs.Value) (any, error) {
-		return string(a.Engine.State()), nil
-	}, string(session.StateIdle))
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	on, err := Sync(a.Listeners.On, noop())
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-
-	obj, err := jsGlobal("Object").New()
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	err = defineAll(obj, []string{"startSession", "endSession", "state", "on", "version"},
-		[]any{start, end, state, on, a.Version})
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	return obj, nil
+	return
 }
 
-// initHook is the loader's registration function (the bridge contract).
-const initHook = "__gameSessionInit"
+// startSession checks the arguments synchronously (bad input sends nothing
+// and settles at once), then starts the engine in a goroutine.
+func (a *API) startSession(args []safejs.Value) {
+	settle := arg(args, 3)
+	var token string
+	var opts session.Options
+	err := guarded(func() error {
+		var err error
+		if token, err = ParseToken(arg(args, 0)); err != nil {
+			return err
+		}
+		if opts, err = ParseOptions(a.Global, arg(args, 1), arg(args, 2)); err != nil {
+			return err
+		}
+		if a.Engine == nil {
+			return errNotReady
+		}
+		if a.FirstStart != nil {
+			a.first.Do(a.FirstStart)
+		}
+		return nil
+	})
+	if err != nil {
+		settleWith(settle, err)
+		return
+	}
+	go func() {
+		settleWith(settle, guarded(func() error { return a.Engine.Start(token, opts) }))
+	}()
+}
+
+func (a *API) endSession(settle safejs.Value) {
+	if a.Engine == nil {
+		settleWith(settle, errNotReady)
+		return
+	}
+	go func() {
+		settleWith(settle, guarded(func() error { return a.Engine.End() }))
+	}()
+}
+
+var errNotReady = &session.Error{Code: session.CodeInvalidState, Message: "internal error: the module is not wired yet"}
+
+// settleWith calls the loader's settle(code, status, message): ("", 0, "")
+// for success, else err's code, status and message (describe). settle is
+// the loader's and throws nothing; were it to, safejs catches it.
+func settleWith(settle safejs.Value, err error) {
+	var code session.Code
+	var status int
+	var message string
+	if err != nil {
+		code, status, message = describe(err)
+	}
+	_, _ = settle.Invoke(string(code), status, message)
+}
+
+// guarded runs work and turns a panic into an internal error, so that one
+// bad call rejects and the next one still works.
+func guarded(work func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = internalError(r)
+		}
+	}()
+	return work()
+}
 
 // PageGlobal returns the page's own global object. The loader runs Go with a
 // private global (goGlobal in js/game-session.mjs) that reads through to the
 // page's but keeps the hand-over hook and wasm_exec.js's definitions to itself;
 // the page's global is its globalThis. The browser pieces need that one: fetch
 // and addEventListener throw "Illegal invocation" when called on another object.
-// Without the loader (bare wasm_exec.js) it is the global itself.
-func PageGlobal(global safejs.Value) safejs.Value {
-	if g := prop(global, "globalThis"); g.Type() == safejs.TypeObject {
+func PageGlobal(private safejs.Value) safejs.Value {
+	if g := prop(private, "globalThis"); g.Type() == safejs.TypeObject {
 		return g
 	}
-	return global
-}
-
-// Handover gives api to the loader: global.__gameSessionInit(api) when the
-// loader defined it (on the private global Go runs with, never the page's);
-// otherwise (bare wasm_exec.js + .wasm) it sets the globals startSession,
-// endSession and GameSession = {...api, ready}.
-func Handover(global, api safejs.Value) error {
-	if isFunc(global, initHook) {
-		_, err := global.Call(initHook, api)
-		return err
-	}
-	ready, err := jsGlobal("Promise").Call("resolve")
-	if err != nil {
-		return err
-	}
-	ns, err := jsGlobal("Object").New()
-	if err != nil {
-		return err
-	}
-	names := []string{"startSession", "endSession", "state", "on", "version", "ready"}
-	vals := make([]any, len(names))
-	for i, name := range names[:len(names)-1] {
-		vals[i] = prop(api, name)
-	}
-	vals[len(names)-1] = ready
-	if err := defineAll(ns, names, vals); err != nil {
-		return err
-	}
-	// Defined rather than assigned, like the namespace's keys: a setter a
-	// page put on Object.prototype must not stop the handover. A global the
-	// page declared non-configurable (a top-level var) is assigned instead.
-	for _, name := range []string{"startSession", "endSession", "GameSession"} {
-		v := any(ns)
-		if name != "GameSession" {
-			v = prop(api, name)
-		}
-		if defineAll(global, []string{name}, []any{v}) == nil {
-			continue
-		}
-		if _, err := jsGlobal("Reflect").Call("set", global, name, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ConsoleLog returns a session.Config.Log that writes the engine's debug
-// lines (already prefixed "game-session: ") with console.debug.
-func ConsoleLog(console safejs.Value) func(string) {
-	return func(line string) {
-		if isFunc(console, "debug") {
-			_, _ = console.Call("debug", line)
-		}
-	}
+	return private
 }

@@ -3,6 +3,8 @@
 package browser
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -15,19 +17,20 @@ import (
 
 const goodToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
 
-// newRealAPI builds the JS API object over the real engine, a fake fetch and
-// the fake window from fakeEnvJS (origin https://game.example).
+// newRealAPI connects the real engine, over a fake fetch and the fake window
+// from fakeEnvJS (origin https://game.example), to the loader's real core,
+// and returns what the tests call (connectJS).
 func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 	t.Helper()
 	env = newFakeEnv(t)
-	listeners := NewListeners(jsGlobal("console"))
+	goAPI := &API{Global: env}
+	api, host := connect(t, goAPI, "1.2.3-test")
 	engine = session.New(session.Config{
 		Transport: NewTransport(env),
-		Page:      NewPage(env),
-		Emit:      listeners.Dispatch,
+		Page:      NewPage(host),
+		Emit:      host.Emit,
 	})
-	api, err := (&API{Global: env, Engine: engine, Listeners: listeners, Version: "1.2.3-test"}).Object()
-	require.NoError(t, err)
+	goAPI.Engine = engine
 	t.Cleanup(func() { _ = engine.End() })
 	return api, env, engine
 }
@@ -150,7 +153,8 @@ type fakeEngine struct {
 	token  string
 	opts   session.Options
 	starts int
-	panicN int // Start panics on this call number
+	panicN int   // Start panics on this call number
+	err    error // what Start and End return
 }
 
 func (f *fakeEngine) Start(token string, opts session.Options) error {
@@ -161,16 +165,19 @@ func (f *fakeEngine) Start(token string, opts session.Options) error {
 		panic("engine bug")
 	}
 	f.token, f.opts = token, opts
-	return nil
+	return f.err
 }
-func (f *fakeEngine) End() error           { return nil }
+func (f *fakeEngine) End() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
 func (f *fakeEngine) State() session.State { return session.StateActive }
 
 func newFakeAPI(t *testing.T, eng *fakeEngine) (api, env safejs.Value) {
 	t.Helper()
 	env = newFakeEnv(t)
-	api, err := (&API{Global: env, Engine: eng, Listeners: NewListeners(jsGlobal("console")), Version: "v9"}).Object()
-	require.NoError(t, err)
+	api, _ = connect(t, &API{Global: env, Engine: eng}, "v9")
 	return api, env
 }
 
@@ -223,44 +230,66 @@ func TestStartSessionPanicRejectsAndNextCallWorks(t *testing.T) {
 	assert.Equal(t, 2, eng.starts)
 }
 
-func TestAPIObjectShape(t *testing.T) {
+func TestVersionAndStateReachTheLoader(t *testing.T) {
 	api, _ := newFakeAPI(t, &fakeEngine{})
-	shape := jsEval(t, `return Object.keys(a).sort().map(k => k + ":" + typeof a[k]).join(",")`, api)
-	assert.Equal(t, "endSession:function,on:function,startSession:function,state:function,version:string",
-		str(t, shape))
-	assert.Equal(t, "v9", str(t, api, "version"))
+	assert.Equal(t, "idle", str(t, jsEval(t, `return a.state()`, api)), "before ready")
+	require.False(t, await(t, prop(prop(api, "gs"), "ready")).rejected)
+	assert.Equal(t, "v9", str(t, prop(api, "gs"), "version"))
 	assert.Equal(t, "active", str(t, jsEval(t, `return a.state()`, api)))
 }
 
-func TestHandoverWithoutLoaderSetsGlobals(t *testing.T) {
-	api, _ := newFakeAPI(t, &fakeEngine{})
-	g := jsEval(t, `return {}`)
-	require.NoError(t, Handover(g, api))
-	assert.True(t, boolean(t, jsEval(t, `return a.startSession === b.startSession && a.endSession === b.endSession &&
-		a.GameSession.on === b.on && a.GameSession.state === b.state && a.GameSession.version === b.version &&
-		a.GameSession.ready instanceof Promise`, g, api)))
-	s := await(t, prop(prop(g, "GameSession"), "ready"))
-	assert.False(t, s.rejected)
+// settle's (code, status, message) becomes the loader's GameSessionError.
+func TestSettleMapsErrors(t *testing.T) {
+	cases := []struct {
+		err    error
+		code   session.Code
+		status int
+		msg    string
+	}{
+		{&session.Error{Code: session.CodeAlreadyInGame, Status: 400, Message: "already"}, session.CodeAlreadyInGame, 400, "already"},
+		{errors.Join(errors.New("wrapped"), &session.Error{Code: session.CodeServerError, Status: 503, Message: "down"}), session.CodeServerError, 503, "down"},
+		{fmt.Errorf("wrapped: %w", &session.Error{Code: session.CodeUnauthorized, Status: 401, Message: "no"}), session.CodeUnauthorized, 401, "no"},
+		{session.ErrTimeout, session.CodeTimeout, 0, "timed out"},
+		{errors.New("odd"), session.CodeInvalidState, 0, "internal error: odd"},
+	}
+	for _, c := range cases {
+		t.Run(c.msg, func(t *testing.T) {
+			api, _ := newFakeAPI(t, &fakeEngine{err: c.err})
+			for _, call := range []string{`a.startSession(b)`, `a.endSession()`} {
+				s := await(t, jsEval(t, "return "+call, api, goodToken))
+				require.True(t, s.rejected, call)
+				assert.Equal(t, c.msg, requireGameSessionError(t, s.value, c.code, c.status), call)
+			}
+		})
+	}
 }
 
-func TestHandoverCallsTheLoaderHook(t *testing.T) {
-	api, _ := newFakeAPI(t, &fakeEngine{})
-	g := jsEval(t, `const g = {}; g.__gameSessionInit = (api) => { g.got = api; }; return g;`)
-	require.NoError(t, Handover(g, api))
-	assert.True(t, prop(g, "got").Equal(api))
-	assert.True(t, prop(g, "startSession").IsUndefined(), "globals are the loader's job then")
+// Go's own check, for a caller that skipped the loader's: a string longer
+// than the cap is refused by its length, settled before the call returns.
+func TestStartSessionExportRefusesLongTokensByLength(t *testing.T) {
+	api, env := newFakeAPI(t, &fakeEngine{})
+	got := jsEval(t, `const got = [];
+		a.go.start("x".repeat(8193), undefined, undefined, (...r) => got.push(r));
+		a.go.start(42, undefined, undefined, (...r) => got.push(r));
+		return got;`, api)
+	require.Equal(t, 2, must(got.Length()), "settled before the call returned")
+	assert.Equal(t, "INVALID_ARGUMENT", str(t, must(must(got.Index(0)).Index(0))))
+	assert.Contains(t, str(t, must(must(got.Index(0)).Index(2))), "too long")
+	assert.Equal(t, 0.0, num(t, must(must(got.Index(1)).Index(1))))
+	assert.Equal(t, 0, callCount(t, env))
 }
 
-func TestPageGlobal(t *testing.T) {
-	// The loader's private global (a Proxy over the page's in js/game-session.mjs) names the
-	// page's global as its globalThis.
-	private := jsEval(t, `return new Proxy({ __gameSessionInit() {} }, { get: (o, k) => k in o ? o[k] : globalThis[k] })`)
-	assert.True(t, PageGlobal(private).Equal(safejs.Global()))
-	// Without the loader, the global is the page's.
-	assert.True(t, PageGlobal(safejs.Global()).Equal(safejs.Global()))
-	// Something without a globalThis object: itself.
-	g := jsEval(t, `return { globalThis: 42 }`)
-	assert.True(t, PageGlobal(g).Equal(g))
+// The page's lifecycle listeners come with the first startSession whose
+// arguments are good, once.
+func TestFirstStartRunsOnceAtTheFirstGoodStart(t *testing.T) {
+	env := newFakeEnv(t)
+	n := 0
+	api, _ := connect(t, &API{Global: env, Engine: &fakeEngine{}, FirstStart: func() { n++ }}, "v")
+	require.True(t, await(t, jsEval(t, `return a.startSession(42)`, api)).rejected)
+	assert.Equal(t, 0, n, "bad arguments start nothing")
+	require.False(t, await(t, jsEval(t, `return a.startSession(b)`, api, goodToken)).rejected)
+	require.False(t, await(t, jsEval(t, `return a.startSession(b)`, api, goodToken)).rejected)
+	assert.Equal(t, 1, n)
 }
 
 func TestErrorMessagesNeverHoldTheToken(t *testing.T) {

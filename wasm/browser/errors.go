@@ -3,17 +3,12 @@
 package browser
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"syscall/js"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
 )
-
-// ErrorName is the name property of every error this module rejects or throws with.
-const ErrorName = "GameSessionError"
 
 // invalidArgument is an INVALID_ARGUMENT *session.Error: bad JS input, no request sent.
 func invalidArgument(format string, args ...any) error {
@@ -26,51 +21,72 @@ func invalidArgument(format string, args ...any) error {
 // wrong with the network or the server, the module could not do it now. The
 // message starts with "internal error: " so a bug report can tell them apart.
 func internalError(v any) error {
-	return &session.Error{Code: session.CodeInvalidState, Message: fmt.Sprintf("internal error: %v", v)}
+	what := "panic"
+	switch v := v.(type) {
+	case string:
+		what = v
+	case error:
+		what = v.Error()
+	}
+	return &session.Error{Code: session.CodeInvalidState, Message: "internal error: " + what}
 }
 
-// describe maps any Go error to a GameSessionError's code, status and message.
-// A *session.Error maps 1:1; a context deadline is TIMEOUT; anything else is
-// an internal error.
+// describe maps any Go error to a GameSessionError's code, status and message
+// (settle's arguments). The first *session.Error in err's tree maps 1:1;
+// session.ErrTimeout is TIMEOUT; anything else is an internal error.
 func describe(err error) (code session.Code, status int, message string) {
-	var se *session.Error
-	switch {
-	case errors.As(err, &se):
-		return se.Code, se.Status, se.Message
-	case errors.Is(err, context.DeadlineExceeded):
-		return session.CodeTimeout, 0, "timed out"
-	default:
-		return session.CodeInvalidState, 0, "internal error: " + err.Error()
-	}
+	code, message = session.CodeInvalidState, "internal error: "+err.Error()
+	walk(err, func(e error) bool {
+		if se, ok := e.(*session.Error); ok {
+			code, status, message = se.Code, se.Status, se.Message
+			return true
+		}
+		if e == session.ErrTimeout {
+			code, status, message = session.CodeTimeout, 0, "timed out"
+			return true
+		}
+		return false
+	})
+	return code, status, message
 }
 
-// newJSError builds the JS Error a Promise rejects with:
-// name "GameSessionError", code, status (0 = no response) and message.
-// name, code and status are defined, not assigned (see defineAll): a setter
-// a page put on Error.prototype, or a frozen Error.prototype, cannot make
-// building the error throw.
-func newJSError(err error) safejs.Value {
-	code, status, message := describe(err)
-	e, nerr := jsGlobal("Error").New(message)
-	keys, vals := []string{"name", "code", "status"}, []any{ErrorName, string(code), status}
-	if nerr != nil {
-		// No Error constructor (should not happen): a plain object still
-		// carries the fields a game reads.
-		e, _ = jsGlobal("Object").New()
-		keys, vals = append(keys, "message"), append(vals, message)
+// walk calls visit on err and on every error it wraps (Unwrap() error and
+// Unwrap() []error), depth first, until visit returns true; it reports
+// whether one did. errors.As without its reflection.
+func walk(err error, visit func(error) bool) bool {
+	for err != nil {
+		if visit(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if walk(e, visit) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
 	}
-	_ = defineAll(e, keys, vals)
-	return e
+	return false
 }
 
 // thrownValue returns the JS value behind an error from a safejs call that
 // threw, or undefined.
 func thrownValue(err error) safejs.Value {
-	var je js.Error
-	if errors.As(err, &je) {
-		return safejs.Safe(je.Value)
-	}
-	return safejs.Undefined()
+	v := safejs.Undefined()
+	walk(err, func(e error) bool {
+		if je, ok := e.(js.Error); ok {
+			v = safejs.Safe(je.Value)
+			return true
+		}
+		return false
+	})
+	return v
 }
 
 // jsErrorText describes an error a JS call threw or a Promise rejected with,

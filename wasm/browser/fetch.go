@@ -23,43 +23,40 @@ var _ session.Transport = (*Transport)(nil)
 // tests pass an object with a fake fetch.
 func NewTransport(global safejs.Value) *Transport { return &Transport{global: global} }
 
-// jsonBody returns the request body as a JS string made by the browser's own
-// JSON.stringify, which escapes every character of the token correctly. The
-// object has no prototype: an "auth_token" setter on Object.prototype is not
-// run (nor shown the token).
+// jsonBody returns the request body, {"auth_token": token}, as a JS string
+// made by the loader's host (body) with the browser's own JSON.stringify,
+// which escapes every character of the token correctly, from an object
+// without a prototype: an "auth_token" setter on Object.prototype is not run
+// (nor shown the token).
 func jsonBody(token string) (safejs.Value, error) {
-	obj, err := dict([]string{"auth_token"}, []any{token})
-	if err != nil {
-		return safejs.Undefined(), err
+	if bridge == nil {
+		return safejs.Undefined(), errNoHost
 	}
-	return jsGlobal("JSON").Call("stringify", obj)
+	body, err := bridge.body.Invoke(token)
+	if err != nil || typeOf(body) != safejs.TypeString {
+		return safejs.Undefined(), errors.New("the request body could not be made")
+	}
+	return body, nil
 }
 
-// fetchInit builds fetch's init object (also fetchLater's and the keepalive
-// beacon's): POST, redirect "manual", keepalive when asked, JSON content
-// type, the body and the credentials mode. redirect "manual": a redirect
-// from the API comes back as a response (Redirected) and is never followed,
-// so the token is posted to apiBase only. init and headers have no prototype
-// (see newDict): a page's setters or getters on Object.prototype ("method",
-// "redirect"...) neither throw here nor change what fetch reads.
+// fetchInit builds fetch's init object (also fetchLater's, the keepalive
+// beacon's and the Worker's) in one call of the loader's host (init): POST,
+// redirect "manual", keepalive when asked, JSON content type, the body
+// (jsonBody's) and the credentials mode. redirect "manual": a redirect from
+// the API comes back as a response (Redirected) and is never followed, so the
+// token is posted to apiBase only. init and headers have no prototype: a
+// page's setters or getters on Object.prototype ("method", "redirect"...)
+// neither throw there nor change what fetch reads, and the caller may set
+// more on it (signal) without running one.
 func fetchInit(req session.Request) (safejs.Value, error) {
-	body, err := jsonBody(req.Token)
-	if err != nil {
-		return safejs.Undefined(), err
+	if bridge == nil {
+		return safejs.Undefined(), errNoHost
 	}
-	headers, err := dict([]string{"Content-Type"}, []any{"application/json"})
-	if err != nil {
-		return safejs.Undefined(), err
+	init, err := bridge.init.Invoke(req.Token, req.Credentials, req.KeepAlive)
+	if err != nil || typeOf(init) != safejs.TypeObject {
+		return safejs.Undefined(), errors.New("the fetch init could not be made")
 	}
-	keys := []string{"method", "redirect", "headers", "body"}
-	vals := []any{"POST", "manual", headers, body}
-	if req.KeepAlive {
-		keys, vals = append(keys, "keepalive"), append(vals, true)
-	}
-	if req.Credentials != "" {
-		keys, vals = append(keys, "credentials"), append(vals, req.Credentials)
-	}
-	return dict(keys, vals)
+	return init, nil
 }
 
 type fetchResult struct {

@@ -5,9 +5,6 @@ package browser
 import (
 	"errors"
 	"math"
-	"slices"
-	"strconv"
-	"sync"
 
 	"github.com/hack-pad/safejs"
 )
@@ -16,53 +13,69 @@ import (
 // exhaust the stack; JSON from the session API is one or two levels deep.
 const maxDepth = 32
 
-// jsGlobal returns a property of the real global object (JSON, Object, Error,
-// Promise...). The injected globals in NewTransport/WatchPage are only for the
-// things tests fake: fetch, navigator, the event target. The built-ins in
-// intrinsicNames are taken once, at first use, so that a page replacing
-// globalThis.JSON or Reflect later does not reach into the module.
+// jsGlobal returns a property of the real global object (JSON, Object,
+// Promise...). The injected globals in NewTransport and the like are only for
+// the things tests fake: fetch, navigator. The built-ins below are read once,
+// at start-up (package initialisation, before the loader gets Go's exports),
+// so that a page replacing globalThis.JSON or Reflect later does not reach
+// into the module, and no call looks them up again.
 func jsGlobal(name string) safejs.Value {
-	if !slices.Contains(intrinsicNames, name) {
-		return readGlobal(name)
+	switch name {
+	case "Reflect":
+		return jsReflect
+	case "Object":
+		return jsObject
+	case "Array":
+		return jsArray
+	case "JSON":
+		return jsJSON
+	case "Date":
+		return jsDate
+	case "Promise":
+		return jsPromise
+	case "URL":
+		return jsURL
+	case "BigInt":
+		return jsBigInt
+	case "encodeURIComponent":
+		return jsEncodeURIComponent
 	}
-	intrinsics.Lock()
-	v, ok := intrinsics.m[name]
-	intrinsics.Unlock()
-	if ok {
-		return v
-	}
-	v = readGlobal(name) // unlocked: it reads Reflect through here
-	if !v.IsUndefined() {
-		intrinsics.Lock()
-		if intrinsics.m == nil {
-			intrinsics.m = map[string]safejs.Value{}
-		}
-		intrinsics.m[name] = v
-		intrinsics.Unlock()
+	return readGlobal(name)
+}
+
+// The intrinsics, and the methods called most, taken once. Reflect is read
+// directly (it is where every other read goes through); the rest through
+// Reflect.get (see readGlobal).
+var (
+	jsReflect            = method(safejs.Global(), "Reflect")
+	reflectGet           = method(jsReflect, "get")
+	jsObject             = readGlobal("Object")
+	objectKeysFn         = method(jsObject, "keys")
+	objectCreate         = method(jsObject, "create")
+	jsArray              = readGlobal("Array")
+	arrayIsArray         = method(jsArray, "isArray")
+	arrayOf              = method(jsArray, "of")
+	jsJSON               = readGlobal("JSON")
+	jsDate               = readGlobal("Date")
+	jsPromise            = readGlobal("Promise")
+	jsURL                = readGlobal("URL")
+	jsBigInt             = readGlobal("BigInt")
+	jsEncodeURIComponent = readGlobal("encodeURIComponent")
+)
+
+// method reads obj[name] with a plain Get, for the intrinsics only: values
+// the module takes before any page code could run against them.
+func method(obj safejs.Value, name string) safejs.Value {
+	v, err := obj.Get(name)
+	if err != nil {
+		return safejs.Undefined()
 	}
 	return v
 }
 
-var (
-	intrinsicNames = []string{"Array", "BigInt", "Date", "Error", "Function", "JSON", "Object",
-		"Promise", "Reflect", "URL", "encodeURIComponent"}
-	intrinsics struct {
-		sync.Mutex
-		m map[string]safejs.Value
-	}
-)
-
 // readGlobal reads globalThis[name] through Reflect.get (see get): a getter
-// a page put on the global object may throw. Only Reflect itself is read
-// directly.
+// a page put on the global object may throw.
 func readGlobal(name string) safejs.Value {
-	if name == "Reflect" {
-		v, err := safejs.Global().Get(name)
-		if err != nil {
-			return safejs.Undefined()
-		}
-		return v
-	}
 	return prop(safejs.Global(), name)
 }
 
@@ -89,7 +102,7 @@ func typeOf(v safejs.Value) (t safejs.Type) {
 // For the objects that only the browser reads: fetch's init and headers,
 // lock options, property descriptors.
 func newDict() (safejs.Value, error) {
-	return jsGlobal("Object").Call("create", nil)
+	return objectCreate.Invoke(nil)
 }
 
 // dict is newDict with its properties set.
@@ -104,31 +117,6 @@ func dict(keys []string, vals []any) (safejs.Value, error) {
 		}
 	}
 	return d, nil
-}
-
-// defineAll gives obj each keys[i] as an own data property (writable,
-// enumerable, configurable) of value vals[i], the shape an assignment makes.
-// It defines rather than assigns: a definition runs no setter a page put on
-// Object.prototype or Error.prototype, and works when those are frozen. For
-// objects the game receives (event details, results, errors).
-func defineAll(obj safejs.Value, keys []string, vals []any) error {
-	desc, err := dict([]string{"writable", "enumerable", "configurable"}, []any{true, true, true})
-	if err != nil {
-		return err
-	}
-	for i, k := range keys {
-		if err := desc.Set("value", vals[i]); err != nil {
-			return err
-		}
-		ok, err := jsGlobal("Reflect").Call("defineProperty", obj, k, desc)
-		if err != nil {
-			return err
-		}
-		if b, _ := ok.Bool(); !b {
-			return errors.New("cannot define property " + k)
-		}
-	}
-	return nil
 }
 
 // toGo converts a JS value made by JSON.parse (plain data: its reads cannot
@@ -183,9 +171,10 @@ func toGoDepth(v safejs.Value, depth int) any {
 	return out
 }
 
-// toJS converts plain Go values (what session.Event.Detail holds) into JS
-// values. Integer types become numbers; unknown types become undefined
-// rather than panicking inside js.ValueOf.
+// toJS converts plain Go values into JS values: strings, numbers, booleans,
+// nil (null), []any (Array.of: defined elements) and map[string]any (an
+// object without a prototype, see dict). Integer types become numbers;
+// unknown types become undefined rather than panicking inside js.ValueOf.
 func toJS(x any) any {
 	switch x := x.(type) {
 	case nil:
@@ -211,34 +200,23 @@ func toJS(x any) any {
 	case uint64:
 		return float64(x)
 	case map[string]any:
-		obj, err := jsGlobal("Object").New()
-		if err != nil {
-			return safejs.Undefined()
-		}
 		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		vals := make([]any, 0, len(x))
+		for k, v := range x {
+			keys, vals = append(keys, k), append(vals, toJS(v))
 		}
-		slices.Sort(keys)
-		vals := make([]any, len(keys))
-		for i, k := range keys {
-			vals[i] = toJS(x[k])
-		}
-		if defineAll(obj, keys, vals) != nil {
-			return safejs.Undefined()
-		}
-		return obj
-	case []any:
-		arr, err := jsGlobal("Array").New()
+		d, err := dict(keys, vals)
 		if err != nil {
 			return safejs.Undefined()
 		}
-		keys := make([]string, len(x))
+		return d
+	case []any:
 		vals := make([]any, len(x))
 		for i, el := range x {
-			keys[i], vals[i] = strconv.Itoa(i), toJS(el)
+			vals[i] = toJS(el)
 		}
-		if defineAll(arr, keys, vals) != nil {
+		arr, err := arrayOf.Invoke(vals...)
+		if err != nil {
 			return safejs.Undefined()
 		}
 		return arr
@@ -248,7 +226,7 @@ func toJS(x any) any {
 }
 
 func isArray(v safejs.Value) bool {
-	r, err := jsGlobal("Array").Call("isArray", v)
+	r, err := arrayIsArray.Invoke(v)
 	if err != nil {
 		return false
 	}
@@ -258,7 +236,7 @@ func isArray(v safejs.Value) bool {
 
 // objectKeys returns Object.keys(v): own enumerable string keys.
 func objectKeys(v safejs.Value) ([]string, error) {
-	keys, err := jsGlobal("Object").Call("keys", v)
+	keys, err := objectKeysFn.Invoke(v)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +309,7 @@ func get(obj safejs.Value, name string) (safejs.Value, error) {
 	if t := typeOf(obj); t != safejs.TypeObject && t != safejs.TypeFunction {
 		return safejs.Undefined(), nil
 	}
-	return jsGlobal("Reflect").Call("get", obj, name)
+	return reflectGet.Invoke(obj, name)
 }
 
 // prop is get with failures read as undefined.
@@ -350,7 +328,7 @@ func strLen(s safejs.Value) (int, error) {
 	if typeOf(s) != safejs.TypeString {
 		return 0, errors.New("not a string")
 	}
-	wrapper, err := jsGlobal("Object").Invoke(s)
+	wrapper, err := jsObject.Invoke(s)
 	if err != nil {
 		return 0, err
 	}

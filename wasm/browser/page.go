@@ -15,114 +15,66 @@ type PageHandlers struct {
 	PageHide func()
 	// The others run in a goroutine started from the event.
 	PageShow         func(persisted bool) // event.persisted: back/forward cache restore
-	VisibilityChange func(visible bool)   // document.visibilityState === "visible"
+	VisibilityChange func(visible bool)   // document.visibilityState !== "hidden"
 	Online           func()
 }
 
-// Page watches a window's lifecycle events and answers navigator.onLine.
+// Page is the page's life as the loader's host sees it: its lifecycle events
+// and navigator.onLine.
 type Page struct {
-	global safejs.Value
-	remove []func()
+	host *Host
 }
 
 var _ session.Page = (*Page)(nil)
 
-// NewPage returns a Page for global (the window; tests pass a fake). It
-// listens to nothing until Watch.
-func NewPage(global safejs.Value) *Page { return &Page{global: global} }
+// NewPage returns a Page for host's window. It listens to nothing until Watch.
+func NewPage(host *Host) *Page { return &Page{host: host} }
 
 // Online reports navigator.onLine, true where it is unknown.
 func (p *Page) Online() bool {
-	v := prop(prop(p.global, "navigator"), "onLine")
-	if v.Type() != safejs.TypeBoolean {
+	v, err := p.host.online.Invoke()
+	if err != nil || typeOf(v) != safejs.TypeBoolean {
 		return true
 	}
 	b, _ := v.Bool()
 	return b
 }
 
-// Visible reports document.visibilityState === "visible" (true without a document).
-func (p *Page) Visible() bool {
-	doc := prop(p.global, "document")
-	if doc.IsUndefined() {
-		return true
-	}
-	return stringProp(doc, "visibilityState") != "hidden"
-}
-
-// Watch adds the listeners: pagehide, pageshow and online on the window,
-// visibilitychange on its document (on the window when there is none). Call
-// Close to remove them. Where the global is no EventTarget (Node, a
-// server-side render) there is no page life to watch and Watch does nothing.
+// Watch has the host add the listeners (pagehide, pageshow and online on the
+// window, visibilitychange on its document), all calling one Go function
+// with the event's type and the one fact read from it in JS. Where the
+// window is no EventTarget (Node, a server-side render) there is no page
+// life to watch and the host adds nothing. Call it once.
 func (p *Page) Watch(h PageHandlers) error {
-	win := p.global
-	if !isFunc(win, "addEventListener") {
-		return nil
-	}
-	doc := prop(win, "document")
-	if !isFunc(doc, "addEventListener") {
-		doc = win
-	}
-	if h.PageHide != nil {
-		if err := p.listen(win, "pagehide", func(safejs.Value) {
-			guard("pagehide", h.PageHide)
-		}); err != nil {
-			return err
-		}
-	}
-	if h.PageShow != nil {
-		if err := p.listen(win, "pageshow", func(ev safejs.Value) {
-			persisted, _ := prop(ev, "persisted").Bool()
-			go guard("pageshow", func() { h.PageShow(persisted) })
-		}); err != nil {
-			return err
-		}
-	}
-	if h.VisibilityChange != nil {
-		if err := p.listen(doc, "visibilitychange", func(safejs.Value) {
-			visible := p.Visible()
-			go guard("visibilitychange", func() { h.VisibilityChange(visible) })
-		}); err != nil {
-			return err
-		}
-	}
-	if h.Online != nil {
-		if err := p.listen(win, "online", func(safejs.Value) {
-			go guard("online", h.Online)
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// listen adds fn as a listener for typ on target. The event's fields are
-// read inside the callback (they are not valid later); fn must not block.
-func (p *Page) listen(target safejs.Value, typ string, fn func(ev safejs.Value)) error {
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		guard(typ, func() { fn(arg(args, 0)) })
+		typ, _ := arg(args, 0).String()
+		flag, _ := arg(args, 1).Bool()
+		guard(typ, func() { h.dispatch(typ, flag) })
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if _, err := target.Call("addEventListener", typ, f); err != nil {
+	if _, err := p.host.listen.Invoke(f); err != nil {
 		f.Release()
 		return err
 	}
-	p.remove = append(p.remove, func() {
-		_, _ = target.Call("removeEventListener", typ, f)
-		f.Release()
-	})
 	return nil
 }
 
-// Close removes every listener Watch added.
-func (p *Page) Close() {
-	for _, r := range p.remove {
-		r()
+// dispatch runs inside the event: pagehide's handler at once, the others in
+// a goroutine (they must not hold up the page).
+func (h PageHandlers) dispatch(typ string, flag bool) {
+	switch {
+	case typ == "pagehide" && h.PageHide != nil:
+		h.PageHide()
+	case typ == "pageshow" && h.PageShow != nil:
+		go guard(typ, func() { h.PageShow(flag) })
+	case typ == "visibilitychange" && h.VisibilityChange != nil:
+		go guard(typ, func() { h.VisibilityChange(flag) })
+	case typ == "online" && h.Online != nil:
+		go guard(typ, h.Online)
 	}
-	p.remove = nil
 }
 
 // guard runs fn and reports a panic on the console instead of letting it end
@@ -130,8 +82,17 @@ func (p *Page) Close() {
 func guard(what string, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			consoleCall("error", "game-session: "+what+": "+internalError(r).Error())
+			consoleError("game-session: " + what + ": " + internalError(r).Error())
 		}
 	}()
 	fn()
+}
+
+// consoleError writes text with console.error on the page's console,
+// ignoring failures: reporting must never break the caller.
+func consoleError(text string) {
+	c := readGlobal("console")
+	if isFunc(c, "error") {
+		_, _ = c.Call("error", text)
+	}
 }

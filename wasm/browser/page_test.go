@@ -27,6 +27,13 @@ w.fire = function (target, type, fields) {
 };
 return w;`
 
+// newPage returns a Page whose host (the loader's makeHost) watches w.
+func newPage(t *testing.T, w safejs.Value) *Page {
+	t.Helper()
+	h, _ := hostFor(t, w)
+	return NewPage(h)
+}
+
 func logOf(t *testing.T, w safejs.Value) []string {
 	t.Helper()
 	v, ok := toGo(prop(w, "log")).([]any)
@@ -56,12 +63,11 @@ func TestPageHideRunsInsideTheEvent(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
 	env := newFakeEnv(t)
 	tr := NewTransport(env)
-	p := NewPage(w)
+	p := newPage(t, w)
 	require.NoError(t, p.Watch(PageHandlers{PageHide: func() {
 		require.NoError(t, tr.Beacon(session.Request{URL: testURL, Token: "t"}))
 		jsEval(t, `a.log.push("beacon sent")`, w)
 	}}))
-	defer p.Close()
 	jsEval(t, `a.fire(a, "pagehide", {persisted: false})`, w)
 	assert.Equal(t, []string{"beacon sent", "dispatched pagehide"}, logOf(t, w))
 	assert.Equal(t, 1, callCount(t, env))
@@ -71,9 +77,8 @@ func TestPageHideRunsInsideTheEvent(t *testing.T) {
 func TestPageShowForwardsPersisted(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
 	got := make(chan bool, 2)
-	p := NewPage(w)
+	p := newPage(t, w)
 	require.NoError(t, p.Watch(PageHandlers{PageShow: func(persisted bool) { got <- persisted }}))
-	defer p.Close()
 	jsEval(t, `a.fire(a, "pageshow", {persisted: true})`, w)
 	assert.True(t, recv(t, got))
 	jsEval(t, `a.fire(a, "pageshow", {persisted: false})`, w)
@@ -83,9 +88,8 @@ func TestPageShowForwardsPersisted(t *testing.T) {
 func TestVisibilityChangeReadsDocumentState(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
 	got := make(chan bool, 2)
-	p := NewPage(w)
+	p := newPage(t, w)
 	require.NoError(t, p.Watch(PageHandlers{VisibilityChange: func(visible bool) { got <- visible }}))
-	defer p.Close()
 	jsEval(t, `a.document.visibilityState = "hidden"; a.fire(a.document, "visibilitychange")`, w)
 	assert.False(t, recv(t, got))
 	jsEval(t, `a.document.visibilityState = "visible"; a.fire(a.document, "visibilitychange")`, w)
@@ -95,44 +99,46 @@ func TestVisibilityChangeReadsDocumentState(t *testing.T) {
 func TestOnlineEventIsForwarded(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
 	got := make(chan struct{}, 1)
-	p := NewPage(w)
+	p := newPage(t, w)
 	require.NoError(t, p.Watch(PageHandlers{Online: func() { got <- struct{}{} }}))
-	defer p.Close()
 	jsEval(t, `a.fire(a, "online")`, w)
 	recv(t, got)
-}
-
-func TestCloseRemovesListeners(t *testing.T) {
-	w := jsEval(t, fakeWindowJS)
-	calls := 0
-	p := NewPage(w)
-	require.NoError(t, p.Watch(PageHandlers{PageHide: func() { calls++ }}))
-	jsEval(t, `a.fire(a, "pagehide")`, w)
-	p.Close()
-	jsEval(t, `a.fire(a, "pagehide")`, w)
-	assert.Equal(t, 1, calls)
 }
 
 // A panicking handler is reported, not fatal, and the next event still arrives.
 func TestPanickingPageHandlerDoesNotKillTheModule(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
 	calls := 0
-	p := NewPage(w)
+	p := newPage(t, w)
 	require.NoError(t, p.Watch(PageHandlers{PageHide: func() {
 		calls++
 		if calls == 1 {
 			panic("boom")
 		}
 	}}))
-	defer p.Close()
 	jsEval(t, `a.fire(a, "pagehide")`, w)
 	jsEval(t, `a.fire(a, "pagehide")`, w)
 	assert.Equal(t, 2, calls)
 }
 
+// Where the window is no EventTarget (Node) there is nothing to watch.
+func TestWatchWithoutAnEventTarget(t *testing.T) {
+	p := newPage(t, jsEval(t, `return {}`))
+	require.NoError(t, p.Watch(PageHandlers{PageHide: func() {}}))
+}
+
+// A window without a document gets visibilitychange on itself.
+func TestVisibilityChangeWithoutADocument(t *testing.T) {
+	w := jsEval(t, `const w = new EventTarget(); w.log = []; return w;`)
+	got := make(chan bool, 1)
+	require.NoError(t, newPage(t, w).Watch(PageHandlers{VisibilityChange: func(visible bool) { got <- visible }}))
+	jsEval(t, `a.dispatchEvent(new Event("visibilitychange"))`, w)
+	assert.True(t, recv(t, got))
+}
+
 func TestOnlineReadsNavigator(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
-	p := NewPage(w)
+	p := newPage(t, w)
 	assert.True(t, p.Online())
 	jsEval(t, `a.navigator.onLine = false`, w)
 	assert.False(t, p.Online())

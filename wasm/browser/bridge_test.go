@@ -1,0 +1,220 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/game-session/game-session/wasm/session"
+	"github.com/hack-pad/safejs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// loader is the loader's real core (js/game-session.mjs between its core
+// markers, which the classic script shares), evaluated once: the tests run
+// Go's side of the bridge against the JS that ships, not a copy of it.
+// It is {createGameSession, makeHost, listeners}.
+var loader safejs.Value
+
+// TestMain evaluates the loader and gives the package its host (Handover's
+// job in the module): the real global, events into a registry nobody reads.
+func TestMain(m *testing.M) {
+	if err := loadLoader(); err != nil {
+		fmt.Fprintln(os.Stderr, "loading js/game-session.mjs:", err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func loadLoader() error {
+	src, err := os.ReadFile("../../js/game-session.mjs")
+	if err != nil {
+		return err
+	}
+	const begin, end = "// #region core\n", "// #endregion core\n"
+	i, j := strings.Index(string(src), begin), strings.Index(string(src), end)
+	if i < 0 || j < i {
+		return fmt.Errorf("no %q … %q block", begin, end)
+	}
+	core := string(src[i:j])
+	fn, err := jsGlobal("Function").New(core + "\nreturn { createGameSession, makeHost, listeners };")
+	if err != nil {
+		return err
+	}
+	if loader, err = fn.Invoke(); err != nil {
+		return err
+	}
+	registry, err := loader.Call("listeners")
+	if err != nil {
+		return err
+	}
+	host, err := loader.Call("makeHost", safejs.Global(), prop(registry, "emit"))
+	if err != nil {
+		return err
+	}
+	bridge, err = NewHost(host)
+	return err
+}
+
+// hostFor returns a Host for the window w (a fake), its events recorded in
+// the returned JS array as [type, detail] pairs.
+func hostFor(t *testing.T, w safejs.Value) (*Host, safejs.Value) {
+	t.Helper()
+	got := jsEval(t, `return []`)
+	registry := must(loader.Call("listeners"))
+	for _, typ := range []string{"statechange", "heartbeat", "renew", "error", "end"} {
+		jsEval(t, `a.on(b, (d) => c.push([b, d]))`, registry, typ, got)
+	}
+	h, err := NewHost(must(loader.Call("makeHost", w, prop(registry, "emit"))))
+	require.NoError(t, err)
+	return h, got
+}
+
+// connectJS does with Go's exports (c) what the loader's hand-over hook does,
+// on a fresh createGameSession (a), and returns what the tests call: a
+// startSession(token, options, defaultBase) whose third argument stands for
+// the loader's default apiBase (data-api-base or configure), endSession,
+// state and on as a game has them, the raw exports (go) and the host.
+const connectJS = `
+const settings = { __proto__: null, apiBase: undefined };
+const gs = a(settings);
+const host = gs.connect(b, c.start, c.end, c.state);
+return {
+  host, gs, go: c,
+  startSession(token, options, base) { settings.apiBase = base; return gs.startSession(token, options); },
+  endSession: () => gs.endSession(),
+  state: () => gs.state(),
+  on: (type, listener) => gs.on(type, listener),
+};`
+
+// connect hands api's exports to a fresh loader session and returns the
+// test's API object (connectJS) and the host the loader answered with. Wire
+// api.Engine with the host after this, as main does.
+func connect(t *testing.T, api *API, version string) (safejs.Value, *Host) {
+	t.Helper()
+	start, end, state, err := api.Exports()
+	require.NoError(t, err)
+	exports := jsEval(t, `return { start: a, end: b, state: c }`, start, end, state)
+	obj := jsEval(t, connectJS, prop(loader, "createGameSession"), version, exports)
+	h, err := NewHost(prop(obj, "host"))
+	require.NoError(t, err)
+	return obj, h
+}
+
+// requireGameSessionError checks v is a JS Error named GameSessionError with
+// code and status, and returns its message.
+func requireGameSessionError(t *testing.T, v safejs.Value, code session.Code, status int) string {
+	t.Helper()
+	isErr, err := v.InstanceOf(jsGlobal("Error"))
+	require.NoError(t, err)
+	require.True(t, isErr, "not an Error: %s", typeName(v))
+	assert.Equal(t, "GameSessionError", str(t, v, "name"))
+	assert.Equal(t, string(code), str(t, v, "code"), "message: %s", stringProp(v, "message"))
+	assert.Equal(t, float64(status), num(t, v, "status"))
+	msg := str(t, v, "message")
+	assert.NotEmpty(t, msg)
+	return msg
+}
+
+// Handover calls the hook on Go's private global with the version and the
+// three exports, and takes the host it answers with.
+func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
+	saved := bridge
+	t.Cleanup(func() { bridge = saved })
+	private := jsEval(t, `const g = { __proto__: null, got: null };
+		g.__gameSessionInit = (version, start, end, state) => {
+			g.got = { version, start, end, state };
+			return a;
+		};
+		return g;`, must(loader.Call("makeHost", safejs.Global(), jsEval(t, `return () => {}`))))
+	h, err := Handover(private, "1.2.3", &API{Engine: &fakeEngine{}})
+	require.NoError(t, err)
+	assert.Same(t, h, bridge, "the package's host")
+	got := prop(private, "got")
+	assert.Equal(t, "1.2.3", str(t, got, "version"))
+	for _, name := range []string{"start", "end", "state"} {
+		assert.Equal(t, safejs.TypeFunction, prop(got, name).Type(), name)
+	}
+	assert.Equal(t, "active", str(t, jsEval(t, `return a.state()`, got)))
+}
+
+func TestHandoverNeedsTheLoader(t *testing.T) {
+	saved := bridge
+	t.Cleanup(func() { bridge = saved })
+	_, err := Handover(jsEval(t, `return {}`), "1", &API{})
+	assert.ErrorIs(t, err, errNoHost)
+	_, err = Handover(jsEval(t, `return { __gameSessionInit() { return null; } }`), "1", &API{})
+	assert.Error(t, err, "a hook that gives no host (called twice)")
+	_, err = Handover(jsEval(t, `return { __gameSessionInit() { throw new Error("x"); } }`), "1", &API{})
+	assert.Error(t, err)
+}
+
+func TestPageGlobal(t *testing.T) {
+	// The loader's private global (a Proxy over the page's in js/game-session.mjs) names the
+	// page's global as its globalThis.
+	private := jsEval(t, `return new Proxy({ __gameSessionInit() {} }, { get: (o, k) => k in o ? o[k] : globalThis[k] })`)
+	assert.True(t, PageGlobal(private).Equal(safejs.Global()))
+	// Something without a globalThis object: itself.
+	g := jsEval(t, `return { globalThis: 42 }`)
+	assert.True(t, PageGlobal(g).Equal(g))
+}
+
+// Emit hands each event type's fields to the loader, which builds the
+// detail a listener gets.
+func TestEmitGivesEachEventsFields(t *testing.T) {
+	h, got := hostFor(t, jsEval(t, `return {}`))
+	h.Emit(session.Event{Type: session.EventStateChange, State: session.StateActive, Previous: session.StateStarting})
+	h.Emit(session.Event{Type: session.EventHeartbeat, RTT: 12500 * time.Microsecond, At: session.Instant(1.7e18 + 999999)})
+	h.Emit(session.Event{Type: session.EventRenew, Reason: "expired"})
+	h.Emit(session.Event{Type: session.EventError, Err: &session.Error{Code: session.CodeNetworkError, Message: "offline"}})
+	h.Emit(session.Event{Type: session.EventError, Err: &session.Error{Code: session.CodeUnauthorized, Status: 401, Message: "no"}, Fatal: true})
+	h.Emit(session.Event{Type: session.EventEnd, Reason: "user"})
+	assert.Equal(t, []any{
+		[]any{"statechange", map[string]any{"state": "active", "previous": "starting"}},
+		[]any{"heartbeat", map[string]any{"rttMs": 12.5, "at": 1.7e12}},
+		[]any{"renew", map[string]any{"reason": "expired"}},
+		[]any{"error", map[string]any{"code": "NETWORK_ERROR", "status": 0.0, "message": "offline", "fatal": false}},
+		[]any{"error", map[string]any{"code": "UNAUTHORIZED", "status": 401.0, "message": "no", "fatal": true}},
+		[]any{"end", map[string]any{"reason": "user"}},
+	}, toGo(got))
+}
+
+// A listener that throws is the loader's to report: Go's Emit returns, and
+// the other listeners still get the event.
+func TestThrowingListenerDoesNotReachGo(t *testing.T) {
+	reported := jsEval(t, `const r = []; globalThis.reportError = (e) => r.push(e.message); return r;`)
+	t.Cleanup(func() { jsEval(t, `delete globalThis.reportError`) })
+	api, h := connect(t, &API{Engine: &fakeEngine{}}, "v")
+	seen := jsEval(t, `const s = [];
+		a.on("error", () => { s.push("first"); throw new RangeError("listener bug"); });
+		a.on("error", (d) => s.push("second " + d.code));
+		return s;`, api)
+	h.Emit(session.Event{Type: session.EventError, Err: &session.Error{Code: session.CodeTimeout, Message: "m"}})
+	assert.Equal(t, []any{"first", "second TIMEOUT"}, toGo(seen))
+	assert.Equal(t, []any{"listener bug"}, toGo(reported))
+}
+
+// The fetch init and body come from the host in one call each.
+func TestFetchInitIsTheHosts(t *testing.T) {
+	init, err := fetchInit(session.Request{URL: testURL, Token: goodToken, Credentials: "include", KeepAlive: true})
+	require.NoError(t, err)
+	assert.True(t, must(jsGlobal("Reflect").Call("getPrototypeOf", init)).IsNull())
+	assert.Equal(t, "POST", str(t, init, "method"))
+	assert.Equal(t, "manual", str(t, init, "redirect"))
+	assert.Equal(t, "application/json", str(t, init, "headers", "Content-Type"))
+	assert.Equal(t, "include", str(t, init, "credentials"))
+	assert.True(t, boolean(t, init, "keepalive"))
+	assert.Equal(t, `{"auth_token":"`+goodToken+`"}`, str(t, init, "body"))
+	init, err = fetchInit(session.Request{URL: testURL, Token: "t"})
+	require.NoError(t, err)
+	assert.True(t, prop(init, "keepalive").IsUndefined())
+	assert.True(t, prop(init, "credentials").IsUndefined())
+	body, err := jsonBody("a\"b\u2028")
+	require.NoError(t, err)
+	assert.Equal(t, `{"auth_token":"a\"b`+"\u2028"+`"}`, str(t, body))
+}
