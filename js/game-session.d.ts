@@ -23,8 +23,9 @@ export type GameSessionErrorCode =
 
 /**
  * What every rejection is: an Error with name "GameSessionError", a code and an HTTP status.
- * `err instanceof GameSessionError` is true for every error the module rejects with (the Go
- * module's own ones too: instanceof checks the name). Games do not construct it.
+ * `err instanceof GameSessionError` is true for every error the module rejects with (another copy
+ * of the loader's too, a classic script beside a bundle: instanceof checks the name). Games do not
+ * construct it.
  */
 export declare class GameSessionError extends Error {
   private constructor();

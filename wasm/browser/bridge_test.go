@@ -57,7 +57,7 @@ func loadLoader() error {
 	if err != nil {
 		return err
 	}
-	bridge, err = NewHost(host)
+	bridge, err = newHost(host)
 	return err
 }
 
@@ -70,7 +70,7 @@ func hostFor(t *testing.T, w safejs.Value) (*Host, safejs.Value) {
 	for _, typ := range []string{"statechange", "heartbeat", "renew", "error", "end"} {
 		jsEval(t, `a.on(b, (d) => c.push([b, d]))`, registry, typ, got)
 	}
-	h, err := NewHost(must(loader.Call("makeHost", w, prop(registry, "emit"))))
+	h, err := newHost(must(loader.Call("makeHost", w, prop(registry, "emit"))))
 	require.NoError(t, err)
 	return h, got
 }
@@ -101,7 +101,7 @@ func connect(t *testing.T, api *API, version string) (safejs.Value, *Host) {
 	require.NoError(t, err)
 	exports := jsEval(t, `return { start: a, end: b, state: c }`, start, end, state)
 	obj := jsEval(t, connectJS, prop(loader, "createGameSession"), version, exports)
-	h, err := NewHost(prop(obj, "host"))
+	h, err := newHost(prop(obj, "host"))
 	require.NoError(t, err)
 	return obj, h
 }

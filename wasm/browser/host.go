@@ -61,7 +61,7 @@ func Handover(private safejs.Value, version string, api *API) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := NewHost(v)
+	h, err := newHost(v)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +69,8 @@ func Handover(private safejs.Value, version string, api *API) (*Host, error) {
 	return h, nil
 }
 
-// NewHost reads the host's functions, once.
-func NewHost(v safejs.Value) (*Host, error) {
+// newHost reads the host's functions, once.
+func newHost(v safejs.Value) (*Host, error) {
 	h := &Host{}
 	for _, f := range []struct {
 		name string
