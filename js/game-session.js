@@ -165,9 +165,17 @@
     }
 
     function listen(handler) {
-      const page = (type, flag) => {
+      // flag(event) reads the one fact Go needs from the event, here: a page's getter that throws
+      // on it costs the fact (unknown is otherwise), not the event.
+      const page = (type, flag, otherwise) => (event) => {
+        let value = otherwise;
         try {
-          handler(type, flag);
+          value = flag(event);
+        } catch {
+          // the default
+        }
+        try {
+          handler(type, value);
         } catch (err) {
           report(err);
         }
@@ -176,10 +184,10 @@
         if (typeof reflectGet(win, "addEventListener") !== "function") return; // Node: no page life
         let doc = reflectGet(win, "document");
         if (doc === null || typeof doc !== "object" || typeof reflectGet(doc, "addEventListener") !== "function") doc = win;
-        addTo(win, "pagehide", () => page("pagehide", false));
-        addTo(win, "pageshow", (event) => page("pageshow", reflectGet(event, "persisted") === true));
-        addTo(doc, "visibilitychange", () => page("visibilitychange", reflectGet(doc, "visibilityState") !== "hidden"));
-        addTo(win, "online", () => page("online", false));
+        addTo(win, "pagehide", page("pagehide", () => false, false));
+        addTo(win, "pageshow", page("pageshow", (event) => reflectGet(event, "persisted") === true, false));
+        addTo(doc, "visibilitychange", page("visibilitychange", () => reflectGet(doc, "visibilityState") !== "hidden", true));
+        addTo(win, "online", page("online", () => false, false));
       } catch (err) {
         report(err);
       }

@@ -359,11 +359,16 @@ test("the host's listen: one handler for the four page events, with what Go need
     doc.visibilityState = "visible";
     doc.dispatchEvent(new Event("visibilitychange"));
     win.dispatchEvent(new Event("online"));
+    // A page's getter that throws costs the fact, not the event.
+    win.dispatchEvent(Object.defineProperty(new Event("pageshow"), "persisted", { get() { throw new Error("getter"); } }));
+    Object.defineProperty(doc, "visibilityState", { get() { throw new Error("getter"); } });
+    doc.dispatchEvent(new Event("visibilitychange"));
   } finally {
     globalThis.reportError = saved;
   }
   assert.deepEqual(got, [["pagehide", false], ["pageshow", true], ["pageshow", false],
-    ["visibilitychange", false], ["visibilitychange", true], ["online", false]]);
+    ["visibilitychange", false], ["visibilitychange", true], ["online", false],
+    ["pageshow", false], ["visibilitychange", true]]);
   assert.deepEqual(reported, ["a Go panic is Go's; a throw never leaves the host"]);
 });
 
