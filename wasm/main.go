@@ -46,7 +46,7 @@ func main() {
 		Emit:            host.Emit,
 		Log:             host.Debug,
 	})
-	api.Engine = engine
+	api.Engine = browser.EngineOf(engine)
 	// The page's lifecycle listeners come with the first session, not with
 	// the page load: a page that only loads the module gets none.
 	api.FirstStart = func() {

@@ -9,17 +9,25 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// Engine is what the exports call: *session.Engine, or a fake in tests.
-type Engine interface {
-	Start(token string, opts session.Options) error
-	End() error
-	State() session.State
+// Engine is what the exports call: the session engine's methods (EngineOf),
+// or a fake's in tests. Functions, not an interface: a *session.Engine
+// converted to an interface keeps every method of every type it holds, down
+// to time.Duration's String (wasm/sizerules).
+type Engine struct {
+	Start func(token string, opts session.Options) error
+	End   func() error
+	State func() session.State
+}
+
+// EngineOf returns e's methods as an Engine.
+func EngineOf(e *session.Engine) Engine {
+	return Engine{Start: e.Start, End: e.End, State: e.State}
 }
 
 // API is the wiring behind Go's exports (see the bridge in host.go).
 type API struct {
 	Global safejs.Value // the page's window: location, for the options
-	Engine Engine       // nil until main wired it: calls then fail INVALID_STATE
+	Engine Engine       // unset until main wired it: calls then fail INVALID_STATE
 	// FirstStart runs once, inside the first startSession call whose
 	// arguments are good, before the engine starts: main adds the page
 	// lifecycle listeners there, so a page that never starts a session gets
@@ -50,7 +58,7 @@ func (a *API) Exports() (start, end, state safejs.Func, err error) {
 	state, err = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
 		var s session.State
 		if guarded(func() error {
-			if a.Engine != nil {
+			if a.Engine.State != nil {
 				s = a.Engine.State()
 			}
 			return nil
@@ -76,7 +84,7 @@ func (a *API) startSession(args []safejs.Value) {
 		if opts, err = ParseOptions(a.Global, arg(args, 1), arg(args, 2)); err != nil {
 			return err
 		}
-		if a.Engine == nil {
+		if a.Engine.Start == nil {
 			return errNotReady
 		}
 		if a.FirstStart != nil {
@@ -94,7 +102,7 @@ func (a *API) startSession(args []safejs.Value) {
 }
 
 func (a *API) endSession(settle safejs.Value) {
-	if a.Engine == nil {
+	if a.Engine.End == nil {
 		settleWith(settle, errNotReady)
 		return
 	}

@@ -30,7 +30,7 @@ func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 		Page:      NewPage(host),
 		Emit:      host.Emit,
 	})
-	goAPI.Engine = engine
+	goAPI.Engine = EngineOf(engine)
 	t.Cleanup(func() { _ = engine.End() })
 	return api, env, engine
 }
@@ -174,10 +174,12 @@ func (f *fakeEngine) End() error {
 }
 func (f *fakeEngine) State() session.State { return session.StateActive }
 
+func (f *fakeEngine) engine() Engine { return Engine{Start: f.Start, End: f.End, State: f.State} }
+
 func newFakeAPI(t *testing.T, eng *fakeEngine) (api, env safejs.Value) {
 	t.Helper()
 	env = newFakeEnv(t)
-	api, _ = connect(t, &API{Global: env, Engine: eng}, "v9")
+	api, _ = connect(t, &API{Global: env, Engine: eng.engine()}, "v9")
 	return api, env
 }
 
@@ -284,7 +286,7 @@ func TestStartSessionExportRefusesLongTokensByLength(t *testing.T) {
 func TestFirstStartRunsOnceAtTheFirstGoodStart(t *testing.T) {
 	env := newFakeEnv(t)
 	n := 0
-	api, _ := connect(t, &API{Global: env, Engine: &fakeEngine{}, FirstStart: func() { n++ }}, "v")
+	api, _ := connect(t, &API{Global: env, Engine: (&fakeEngine{}).engine(), FirstStart: func() { n++ }}, "v")
 	require.True(t, await(t, jsEval(t, `return a.startSession(42)`, api)).rejected)
 	assert.Equal(t, 0, n, "bad arguments start nothing")
 	require.False(t, await(t, jsEval(t, `return a.startSession(b)`, api, goodToken)).rejected)

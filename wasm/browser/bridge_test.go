@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -132,7 +133,7 @@ func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
 			return a;
 		};
 		return g;`, must(loader.Call("makeHost", safejs.Global(), jsEval(t, `return () => {}`))))
-	h, err := Handover(private, "1.2.3", &API{Engine: &fakeEngine{}})
+	h, err := Handover(private, "1.2.3", &API{Engine: (&fakeEngine{}).engine()})
 	require.NoError(t, err)
 	assert.Same(t, h, bridge, "the package's host")
 	got := prop(private, "got")
@@ -189,7 +190,7 @@ func TestEmitGivesEachEventsFields(t *testing.T) {
 func TestThrowingListenerDoesNotReachGo(t *testing.T) {
 	reported := jsEval(t, `const r = []; globalThis.reportError = (e) => r.push(e.message); return r;`)
 	t.Cleanup(func() { jsEval(t, `delete globalThis.reportError`) })
-	api, h := connect(t, &API{Engine: &fakeEngine{}}, "v")
+	api, h := connect(t, &API{Engine: (&fakeEngine{}).engine()}, "v")
 	seen := jsEval(t, `const s = [];
 		a.on("error", () => { s.push("first"); throw new RangeError("listener bug"); });
 		a.on("error", (d) => s.push("second " + d.code));
@@ -217,4 +218,20 @@ func TestFetchInitIsTheHosts(t *testing.T) {
 	body, err := jsonBody("a\"b\u2028")
 	require.NoError(t, err)
 	assert.Equal(t, `{"auth_token":"a\"b`+"\u2028"+`"}`, str(t, body))
+}
+
+// sprintf does what fmt.Sprintf does for the messages' verbs.
+func TestSprintfIsFmtsForTheVerbsUsed(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		args   []any
+	}{
+		{"authToken must be a string, got %s", []any{"number"}},
+		{"authToken is too long (%d characters, at most %d bytes)", []any{9000, session.MaxTokenBytes}},
+		{"unknown option %q", []any{"a\"b\n"}},
+		{"options.%s must be a %s, got %s", []any{"debug", safejs.TypeBoolean, "string"}},
+		{"100%% %s", []any{errors.New("sure")}},
+	} {
+		assert.Equal(t, fmt.Sprintf(c.format, c.args...), sprintf(c.format, c.args...), c.format)
+	}
 }

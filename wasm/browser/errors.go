@@ -3,7 +3,7 @@
 package browser
 
 import (
-	"fmt"
+	"strconv"
 	"syscall/js"
 
 	"github.com/game-session/game-session/wasm/session"
@@ -12,7 +12,49 @@ import (
 
 // invalidArgument is an INVALID_ARGUMENT *session.Error: bad JS input, no request sent.
 func invalidArgument(format string, args ...any) error {
-	return &session.Error{Code: session.CodeInvalidArgument, Message: fmt.Sprintf(format, args...)}
+	return &session.Error{Code: session.CodeInvalidArgument, Message: sprintf(format, args...)}
+}
+
+// sprintf is the part of fmt.Sprintf the messages use, without fmt (see
+// wasm/sizerules): %s and %d give an argument's text (a string, an int, a
+// Stringer or an error), %q the same quoted (strconv.Quote), %% a percent.
+func sprintf(format string, args ...any) string {
+	b := make([]byte, 0, len(format)+32)
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' || i+1 == len(format) {
+			b = append(b, c)
+			continue
+		}
+		i++
+		if format[i] == '%' {
+			b = append(b, '%')
+			continue
+		}
+		text := "%!" + string(format[i]) + "(MISSING)"
+		if len(args) > 0 {
+			text, args = argText(args[0]), args[1:]
+		}
+		if format[i] == 'q' {
+			text = strconv.Quote(text)
+		}
+		b = append(b, text...)
+	}
+	return string(b)
+}
+
+func argText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case error:
+		return v.Error()
+	case interface{ String() string }:
+		return v.String()
+	}
+	return "?"
 }
 
 // internalError reports a fault of this module itself (a recovered panic, a
