@@ -30,12 +30,8 @@ func success() (any, error) { return map[string]any{"success": true}, nil }
 // as the page (they are never released).
 func (a *API) Object() (safejs.Value, error) {
 	start, err := Async(func(_ safejs.Value, args []safejs.Value) (func() (any, error), error) {
-		// Both checks run before the Promise exists: bad input sends nothing.
-		token, err := ParseToken(arg(args, 0))
-		if err != nil {
-			return nil, err
-		}
-		opts, err := ParseOptions(a.Global, arg(args, 1), arg(args, 2))
+		// Checked before the Promise exists: bad input sends nothing.
+		token, opts, err := StartArgs(args)
 		if err != nil {
 			return nil, err
 		}

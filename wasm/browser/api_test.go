@@ -15,6 +15,11 @@ import (
 
 const goodToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
 
+// pageOrigin is the fake window's origin (fakeEnvJS): what the loader passes
+// as apiBase when a game gives none. The Go module's startSession takes flat,
+// checked arguments (options.go); the loader's checks are js/test's.
+const pageOrigin = "https://game.example"
+
 // newRealAPI builds the JS API object over the real engine, a fake fetch and
 // the fake window from fakeEnvJS (origin https://game.example).
 func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
@@ -36,7 +41,7 @@ func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 // for good input, so "zero calls" below means something.
 func TestStartSessionWithGoodInputSendsInitiate(t *testing.T) {
 	api, env, engine := newRealAPI(t)
-	s := await(t, jsEval(t, `return a.startSession(b, {heartbeatIntervalMs: 9000})`, api, goodToken))
+	s := await(t, jsEval(t, `return a.startSession(b, c, 9000)`, api, goodToken, pageOrigin))
 	require.False(t, s.rejected, "rejected: %s", stringProp(s.value, "message"))
 	assert.True(t, boolean(t, s.value, "success"))
 	require.GreaterOrEqual(t, callCount(t, env), 1)
@@ -53,72 +58,59 @@ func TestStartSessionWithGoodInputSendsInitiate(t *testing.T) {
 	assert.Equal(t, "ended", str(t, jsEval(t, "return a.state()", api)))
 }
 
+// Bad flat arguments: the token's content (session.ValidateToken), the
+// ranges (Options.Validate), and types that only a caller other than the
+// loader could pass. (a: the API, b: a good token, c: pageOrigin.)
 func TestStartSessionRejectsBadInputAndSendsNothing(t *testing.T) {
 	cases := map[string]string{
 		// the token
 		"no arguments":          `a.startSession()`,
-		"undefined token":       `a.startSession(undefined)`,
-		"null token":            `a.startSession(null)`,
-		"number token":          `a.startSession(42)`,
-		"object token":          `a.startSession({token: b})`,
-		"array token":           `a.startSession([b])`,
-		"String object token":   `a.startSession(new String(b))`,
-		"function token":        `a.startSession(() => b)`,
-		"symbol token":          `a.startSession(Symbol("t"))`,
-		"empty token":           `a.startSession("")`,
-		"whitespace-only token": `a.startSession("  \t  ")`,
-		"spaces-only token":     `a.startSession("     ")`,
-		"100 KB token":          `a.startSession("x".repeat(100 * 1024))`,
-		"NUL in token":          `a.startSession(b + "\u0000")`,
-		"newline in token":      `a.startSession(b + "\nX-Injected: 1")`,
-		"DEL in token":          `a.startSession("ab\u007fcd")`,
-		"U+2028 in token":       `a.startSession("ab\u2028cd")`,
-		"lone surrogate token":  `a.startSession("ab\ud800cd")`,
-		// the options argument itself
-		"number options":   `a.startSession(b, 5)`,
-		"string options":   `a.startSession(b, "https://api.example.com")`,
-		"boolean options":  `a.startSession(b, true)`,
-		"array options":    `a.startSession(b, [])`,
-		"function options": `a.startSession(b, function () {})`,
-		"Map options":      `a.startSession(b, new Map([["debug", true]]))`,
-		"Date options":     `a.startSession(b, new Date())`,
-		// option types
-		"unknown option":              `a.startSession(b, {heartbeatInterval: 9000})`,
-		"unknown option (typo case)":  `a.startSession(b, {apibase: "https://api.example.com"})`,
-		"interval as string":          `a.startSession(b, {heartbeatIntervalMs: "9000"})`,
-		"interval null":               `a.startSession(b, {heartbeatIntervalMs: null})`,
-		"negative interval":           `a.startSession(b, {heartbeatIntervalMs: -9000})`,
-		"zero interval":               `a.startSession(b, {heartbeatIntervalMs: 0})`,
-		"NaN interval":                `a.startSession(b, {heartbeatIntervalMs: NaN})`,
-		"Infinity interval":           `a.startSession(b, {heartbeatIntervalMs: Infinity})`,
-		"tiny interval":               `a.startSession(b, {heartbeatIntervalMs: 1e-12})`,
-		"interval below 10 ms":        `a.startSession(b, {heartbeatIntervalMs: 5})`,
-		"huge interval":               `a.startSession(b, {heartbeatIntervalMs: 1e300})`,
-		"ttl not above interval":      `a.startSession(b, {heartbeatIntervalMs: 9000, sessionTtlMs: 9000})`,
-		"zero timeout":                `a.startSession(b, {requestTimeoutMs: 0})`,
-		"timeout as object":           `a.startSession(b, {requestTimeoutMs: {}})`,
-		"credentials number":          `a.startSession(b, {credentials: 1})`,
-		"credentials unknown":         `a.startSession(b, {credentials: "always"})`,
-		"credentials empty":           `a.startSession(b, {credentials: ""})`,
-		"debug as string":             `a.startSession(b, {debug: "yes"})`,
-		"singleTab as number":         `a.startSession(b, {singleTab: 1})`,
-		"takeover null":               `a.startSession(b, {takeover: null})`,
-		"backgroundHeartbeats string": `a.startSession(b, {backgroundHeartbeats: "false"})`,
-		"apiBase number":              `a.startSession(b, {apiBase: 443})`,
-		"apiBase empty":               `a.startSession(b, {apiBase: ""})`,
-		"apiBase unparsable":          `a.startSession(b, {apiBase: "http://[::1"})`,
-		"apiBase ftp":                 `a.startSession(b, {apiBase: "ftp://api.example.com"})`,
-		"apiBase javascript:":         `a.startSession(b, {apiBase: "javascript:alert(1)"})`,
-		"apiBase with credentials":    `a.startSession(b, {apiBase: "https://user:pass@api.example.com"})`,
-		"apiBase with query":          `a.startSession(b, {apiBase: "https://api.example.com/?x=1"})`,
-		"throwing getter":             `a.startSession(b, {get debug() { throw new Error("getter"); }})`,
-		"Proxy throwing ownKeys":      `a.startSession(b, new Proxy({}, {ownKeys() { throw new Error("trap"); }}))`,
-		"Proxy throwing get":          `a.startSession(b, new Proxy({debug: true}, {get() { throw new Error("trap"); }}))`,
+		"undefined token":       `a.startSession(undefined, c)`,
+		"null token":            `a.startSession(null, c)`,
+		"number token":          `a.startSession(42, c)`,
+		"object token":          `a.startSession({token: b}, c)`,
+		"String object token":   `a.startSession(new String(b), c)`,
+		"symbol token":          `a.startSession(Symbol("t"), c)`,
+		"empty token":           `a.startSession("", c)`,
+		"whitespace-only token": `a.startSession("  \t  ", c)`,
+		"100 KB token":          `a.startSession("x".repeat(100 * 1024), c)`,
+		"NUL in token":          `a.startSession(b + "\u0000", c)`,
+		"newline in token":      `a.startSession(b + "\nX-Injected: 1", c)`,
+		"DEL in token":          `a.startSession("ab\u007fcd", c)`,
+		"U+2028 in token":       `a.startSession("ab\u2028cd", c)`,
+		// apiBase
+		"no apiBase":            `a.startSession(b)`,
+		"apiBase number":        `a.startSession(b, 443)`,
+		"apiBase ftp":           `a.startSession(b, "ftp://api.example.com")`,
+		"apiBase relative":      `a.startSession(b, "/platform")`,
+		"apiBase sessions path": `a.startSession(b, "https://api.example.com/api/games/sessions")`,
+		// ranges and types
+		"interval as string":          `a.startSession(b, c, "9000")`,
+		"interval null":               `a.startSession(b, c, null)`,
+		"negative interval":           `a.startSession(b, c, -9000)`,
+		"zero interval":               `a.startSession(b, c, 0)`,
+		"NaN interval":                `a.startSession(b, c, NaN)`,
+		"Infinity interval":           `a.startSession(b, c, Infinity)`,
+		"tiny interval":               `a.startSession(b, c, 1e-12)`,
+		"interval below 10 ms":        `a.startSession(b, c, 5)`,
+		"huge interval":               `a.startSession(b, c, 1e300)`,
+		"ttl not above interval":      `a.startSession(b, c, 9000, 9000)`,
+		"ttl above an hour":           `a.startSession(b, c, undefined, 3600001)`,
+		"zero timeout":                `a.startSession(b, c, undefined, undefined, 0)`,
+		"timeout over 10 minutes":     `a.startSession(b, c, undefined, undefined, 600001)`,
+		"timeout as object":           `a.startSession(b, c, undefined, undefined, {})`,
+		"credentials number":          `a.startSession(b, c, undefined, undefined, undefined, 1)`,
+		"credentials unknown":         `a.startSession(b, c, undefined, undefined, undefined, "always")`,
+		"credentials empty":           `a.startSession(b, c, undefined, undefined, undefined, "")`,
+		"singleTab as number":         `a.startSession(b, c, undefined, undefined, undefined, undefined, 1)`,
+		"takeover null":               `a.startSession(b, c, undefined, undefined, undefined, undefined, undefined, null)`,
+		"debug as string":             `a.startSession(b, c, undefined, undefined, undefined, undefined, undefined, undefined, "yes")`,
+		"backgroundHeartbeats string": `a.startSession(b, c, undefined, undefined, undefined, undefined, undefined, undefined, undefined, "false")`,
 	}
 	for name, expr := range cases {
 		t.Run(name, func(t *testing.T) {
 			api, env, engine := newRealAPI(t)
-			p := jsEval(t, "return "+expr, api, goodToken)
+			p := jsEval(t, "return "+expr, api, goodToken, pageOrigin)
 			s := await(t, p)
 			require.True(t, s.rejected, "resolved")
 			msg := requireGameSessionError(t, s.value, session.CodeInvalidArgument, 0)
@@ -129,17 +121,17 @@ func TestStartSessionRejectsBadInputAndSendsNothing(t *testing.T) {
 	}
 }
 
-// Without a page origin (Node has no location) apiBase is required.
-func TestStartSessionWithoutOriginNeedsAPIBase(t *testing.T) {
+// Without an apiBase (the loader always passes one) the error names it; with
+// one the request goes there.
+func TestStartSessionWithoutAPIBaseIsInvalid(t *testing.T) {
 	api, env, _ := newRealAPI(t)
-	jsEval(t, `delete a.location`, env)
 	s := await(t, jsEval(t, `return a.startSession(b)`, api, goodToken))
 	require.True(t, s.rejected)
 	msg := requireGameSessionError(t, s.value, session.CodeInvalidArgument, 0)
 	assert.Contains(t, msg, "apiBase")
 	assert.Equal(t, 0, callCount(t, env))
 
-	s = await(t, jsEval(t, `return a.startSession(b, {apiBase: "https://api.example.com/v1/"})`, api, goodToken))
+	s = await(t, jsEval(t, `return a.startSession(b, "https://api.example.com/v1")`, api, goodToken))
 	require.False(t, s.rejected, "rejected: %s", stringProp(s.value, "message"))
 	assert.Equal(t, "https://api.example.com/v1/api/games/sessions/initiate", str(t, call(t, env, 0), "url"))
 }
@@ -177,15 +169,12 @@ func newFakeAPI(t *testing.T, eng *fakeEngine) (api, env safejs.Value) {
 func TestStartSessionPassesParsedOptions(t *testing.T) {
 	eng := &fakeEngine{}
 	api, _ := newFakeAPI(t, eng)
-	s := await(t, jsEval(t, `return a.startSession(b, {
-		apiBase: "/platform/", heartbeatIntervalMs: 2500.5, sessionTtlMs: 4000, requestTimeoutMs: 1000,
-		credentials: "include", singleTab: false, takeover: true, debug: true, backgroundHeartbeats: false,
-		requestTimeoutMs: undefined,
-	})`, api, goodToken))
+	s := await(t, jsEval(t, `return a.startSession(b, "https://game.example/platform", 2500.5, 4000, undefined,
+		"include", false, true, true, false, "a trailing argument of the bridge's")`, api, goodToken))
 	require.False(t, s.rejected, "rejected: %s", stringProp(s.value, "message"))
 	assert.Equal(t, goodToken, eng.token)
 	o := eng.opts
-	assert.Equal(t, "https://game.example/platform", o.APIBase, "resolved against location.href, no trailing slash")
+	assert.Equal(t, "https://game.example/platform", o.APIBase)
 	assert.Equal(t, 2500500000, int(o.HeartbeatInterval))
 	assert.Equal(t, 4000000000, int(o.SessionTTL))
 	assert.Equal(t, session.DefaultRequestTimeout, o.RequestTimeout, "undefined means default")
@@ -193,17 +182,20 @@ func TestStartSessionPassesParsedOptions(t *testing.T) {
 	assert.False(t, o.SingleTab)
 	assert.True(t, o.Takeover)
 	assert.True(t, o.Debug)
+	assert.False(t, o.BackgroundHeartbeats)
 }
 
-func TestStartSessionDefaultsAPIBaseToOrigin(t *testing.T) {
-	for _, opts := range []string{"undefined", "null", "{}"} {
-		t.Run(opts, func(t *testing.T) {
+// Options not given are session.DefaultOptions'.
+func TestStartSessionDefaultsAreDefaultOptions(t *testing.T) {
+	for _, args := range []string{"b, c", "b, c, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined"} {
+		t.Run(args, func(t *testing.T) {
 			eng := &fakeEngine{}
 			api, _ := newFakeAPI(t, eng)
-			s := await(t, jsEval(t, `return a.startSession(b, `+opts+`)`, api, goodToken))
+			s := await(t, jsEval(t, `return a.startSession(`+args+`)`, api, goodToken, pageOrigin))
 			require.False(t, s.rejected, "rejected: %s", stringProp(s.value, "message"))
-			assert.Equal(t, "https://game.example", eng.opts.APIBase)
-			assert.Equal(t, session.DefaultHeartbeatInterval, eng.opts.HeartbeatInterval)
+			want := session.DefaultOptions()
+			want.APIBase = pageOrigin
+			assert.Equal(t, want, eng.opts)
 		})
 	}
 }
@@ -212,12 +204,12 @@ func TestStartSessionDefaultsAPIBaseToOrigin(t *testing.T) {
 func TestStartSessionPanicRejectsAndNextCallWorks(t *testing.T) {
 	eng := &fakeEngine{panicN: 1}
 	api, _ := newFakeAPI(t, eng)
-	s := await(t, jsEval(t, `return a.startSession(b)`, api, goodToken))
+	s := await(t, jsEval(t, `return a.startSession(b, c)`, api, goodToken, pageOrigin))
 	require.True(t, s.rejected)
 	msg := requireGameSessionError(t, s.value, session.CodeInvalidState, 0)
 	assert.Equal(t, "internal error: engine bug", msg)
 
-	s = await(t, jsEval(t, `return a.startSession(b)`, api, goodToken))
+	s = await(t, jsEval(t, `return a.startSession(b, c)`, api, goodToken, pageOrigin))
 	require.False(t, s.rejected, "rejected: %s", stringProp(s.value, "message"))
 	assert.True(t, boolean(t, s.value, "success"))
 	assert.Equal(t, 2, eng.starts)
@@ -266,7 +258,7 @@ func TestPageGlobal(t *testing.T) {
 func TestErrorMessagesNeverHoldTheToken(t *testing.T) {
 	api, _, _ := newRealAPI(t)
 	secret := "SECRET" + strings.Repeat("s", 20) + "\u0001"
-	s := await(t, jsEval(t, `return a.startSession(b)`, api, secret))
+	s := await(t, jsEval(t, `return a.startSession(b, c)`, api, secret, pageOrigin))
 	require.True(t, s.rejected)
 	assert.NotContains(t, requireGameSessionError(t, s.value, session.CodeInvalidArgument, 0), "SECRET")
 }
@@ -275,7 +267,7 @@ func TestErrorMessagesNeverHoldTheToken(t *testing.T) {
 // goroutine runs until it blocks before the JS call returns.
 func TestStartThenEndInOneTaskKeepOrder(t *testing.T) {
 	api, env, _ := newRealAPI(t)
-	both := jsEval(t, `return [a.startSession(b), a.endSession()]`, api, goodToken)
+	both := jsEval(t, `return [a.startSession(b, c), a.endSession()]`, api, goodToken, pageOrigin)
 	start, end := await(t, must(both.Index(0))), await(t, must(both.Index(1)))
 	require.False(t, end.rejected, "endSession rejected: %s", stringProp(end.value, "message"))
 	if start.rejected { // the engine may cancel a start that End overtook

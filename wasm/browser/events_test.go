@@ -141,7 +141,7 @@ func TestSubscribingDuringDispatch(t *testing.T) {
 func TestRealEngineEventsReachListeners(t *testing.T) {
 	api, _, _ := newRealAPI(t)
 	log := jsEval(t, `const log = []; a.on("statechange", (d) => log.push(d.previous + ">" + d.state)); return log;`, api)
-	s := await(t, jsEval(t, `return a.startSession(b)`, api, goodToken))
+	s := await(t, jsEval(t, `return a.startSession(b, c)`, api, goodToken, pageOrigin))
 	require.False(t, s.rejected, "rejected: %s", stringProp(s.value, "message"))
 	waitFor(t, func() bool { return must(log.Length()) >= 2 })
 	assert.Equal(t, []any{"idle>starting", "starting>active"}, toGo(log))
