@@ -16,10 +16,14 @@
   // built-ins, changes nothing here. Page scripts may also have put setters on Object.prototype:
   // the loader defines every property it sets on an object that has a prototype (object literals
   // define; descriptors and records inherit nothing), never assigns it.
-  const { apply, get: reflectGet } = Reflect;
-  const { defineProperty, freeze } = Object;
+  const { apply, get: reflectGet, getPrototypeOf } = Reflect;
+  const { defineProperty, freeze, keys: objectKeys } = Object;
+  const { isArray } = Array;
   const stringify = JSON.stringify;
   const stringSlice = String.prototype.slice;
+  const URLConstructor = typeof URL === "function" ? URL : undefined;
+  const encodeURIComponentFn = encodeURIComponent;
+  const pageGlobal = globalThis;
   const addListener = typeof EventTarget === "function" ? EventTarget.prototype.addEventListener : null;
 
   function define(obj, key, value, enumerable) {
@@ -365,10 +369,195 @@
     });
   }
 
+  // startSession's arguments are checked here, in the loader, and handed to the Go module flat and
+  // already typed (the Go side reads them in wasm/browser/options.go, StartArgs):
+  //
+  //   api.startSession(token, apiBase, heartbeatIntervalMs, sessionTtlMs, requestTimeoutMs,
+  //                    credentials, singleTab, takeover, debug, backgroundHeartbeats)
+  //
+  // token and apiBase are strings (apiBase resolved: origin + path, no trailing slash); the others
+  // are numbers (ms), strings or booleans as given, or undefined for an option the game left out,
+  // which Go then takes from session.DefaultOptions. Arguments the bridge adds come after these ten.
+  // The ranges (and the credentials values, and the token's content rules) are Go's to check:
+  // session.Options.Validate and session.ValidateToken.
+  //
+  // The checks use the intrinsics as they were when this script ran (see the top: a page may
+  // replace them later) and read each option once, at call time: a caller changing the object afterwards
+  // changes nothing. A read that throws (a getter, a Proxy trap) is INVALID_ARGUMENT, never an
+  // exception out of startSession.
+  const MAX_OPTION_CHARS = 4096; // bounds an apiBase or credentials string
+  // Each option's position in the flat arguments, and the type it must have.
+  const OPTION_SLOTS = {
+    __proto__: null,
+    apiBase: [1, "string"],
+    heartbeatIntervalMs: [2, "number"],
+    sessionTtlMs: [3, "number"],
+    requestTimeoutMs: [4, "number"],
+    credentials: [5, "string"],
+    singleTab: [6, "boolean"],
+    takeover: [7, "boolean"],
+    debug: [8, "boolean"],
+    backgroundHeartbeats: [9, "boolean"],
+  };
+  const OPTION_NAMES = "apiBase, heartbeatIntervalMs, sessionTtlMs, requestTimeoutMs, credentials, singleTab, takeover, debug, backgroundHeartbeats";
+  // White space beyond the C0 range that would make an apiBase blank (JS's \s and Go's unicode.IsSpace).
+  const WIDE_SPACE = {
+    __proto__: null, "\u0085": 1, "\u00a0": 1, "\u1680": 1, "\u2000": 1, "\u2001": 1, "\u2002": 1, "\u2003": 1,
+    "\u2004": 1, "\u2005": 1, "\u2006": 1, "\u2007": 1, "\u2008": 1, "\u2009": 1, "\u200a": 1, "\u2028": 1,
+    "\u2029": 1, "\u202f": 1, "\u205f": 1, "\u3000": 1, "\ufeff": 1,
+  };
+
+  function invalidArgument(message) {
+    return gameSessionError("INVALID_ARGUMENT", message);
+  }
+
+  // typeName names a value's type for an error message, never its content (it may be a token).
+  function typeName(value) {
+    if (value === null) return "null";
+    const type = typeof value;
+    if (type === "object") {
+      try {
+        return isArray(value) ? "array" : "object";
+      } catch {
+        return "object"; // a revoked Proxy
+      }
+    }
+    if (type === "number" && !(value - value === 0)) return "non-finite number";
+    if (type === "undefined" && value !== undefined) return "unsupported value"; // document.all
+    return type;
+  }
+
+  // prefix is s's first n UTF-16 units (String.prototype.slice as it was when this script ran).
+  function prefix(s, n) {
+    return apply(stringSlice, s, [0, n]);
+  }
+
+  // clip bounds text quoted in an error message.
+  function clip(s) {
+    return s.length > 64 ? prefix(s, 64) + "…" : s;
+  }
+
+  // isPlainObject is the one rule for "a plain object": typeof "object", not null, and its
+  // prototype is null or an object that itself has no prototype: an object literal,
+  // Object.create(null), JSON.parse's objects and those of another realm (an iframe's
+  // Object.prototype). Class instances, arrays, Dates, Maps, boxed primitives and functions are
+  // not. A Proxy counts by what its getPrototypeOf trap answers; a trap that throws throws here.
   function isPlainObject(value) {
     if (value === null || typeof value !== "object") return false;
-    const proto = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null;
+    const proto = getPrototypeOf(value);
+    return proto === null || getPrototypeOf(proto) === null;
+  }
+
+  // blank: only white space or control characters, what the URL parser strips: such an apiBase
+  // would resolve to the page itself.
+  function blank(s) {
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (c > " " && WIDE_SPACE[c] !== 1) return false;
+    }
+    return true;
+  }
+
+  // readStartArgs checks startSession's arguments and returns the flat arguments for the Go module
+  // (see above), or throws an INVALID_ARGUMENT GameSessionError. defaultBase is the loader's
+  // default apiBase (data-api-base or configure); without one, the page's origin.
+  // page is the window whose location gives that origin (globalThis unless a test gives another).
+  function readStartArgs(token, options, defaultBase, page) {
+    if (typeof token !== "string") throw invalidArgument(`authToken must be a string, got ${typeName(token)}`);
+    // By its length first: a huge string is neither scanned nor copied (wasm_exec.js hashes every
+    // string handed to Go, which flattens it: ~1 s for "a".repeat(2 ** 29 - 24) in Chromium).
+    if (token.length > MAX_TOKEN_CHARS) {
+      throw invalidArgument(`authToken is too long (${token.length} characters, at most ${MAX_TOKEN_CHARS} bytes)`);
+    }
+    try {
+      encodeURIComponentFn(token); // throws URIError on exactly the lone surrogates
+    } catch {
+      // Go would receive U+FFFD in place of the lone surrogate and send another token than the game gave.
+      throw invalidArgument("authToken is not valid text (it contains a lone UTF-16 surrogate)");
+    }
+    const args = [token, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    if (options !== undefined && options !== null) {
+      let keys;
+      try {
+        if (!isPlainObject(options)) throw invalidArgument(`options must be a plain object, got ${typeName(options)}`);
+        keys = objectKeys(options); // own enumerable string keys: nothing inherited counts
+      } catch (err) {
+        throw err instanceof GameSessionError ? err : invalidArgument("options could not be read");
+      }
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const slot = OPTION_SLOTS[key];
+        if (slot === undefined) throw invalidArgument(`unknown option "${clip(key)}" (the options are ${OPTION_NAMES})`);
+        let value;
+        try {
+          value = reflectGet(options, key);
+        } catch {
+          throw invalidArgument(`options.${key} could not be read`);
+        }
+        if (value === undefined) continue; // {x: undefined} is the same as leaving x out
+        const want = slot[1];
+        if (typeof value !== want) throw invalidArgument(`options.${key} must be a ${want}, got ${typeName(value)}`);
+        if (want === "number" && !(value > 0 && value < Infinity)) {
+          throw invalidArgument(`options.${key} must be a positive finite number of milliseconds, got ${value}`);
+        }
+        if (want === "string") {
+          if (value.length > MAX_OPTION_CHARS) throw invalidArgument(`options.${key} is too long (at most ${MAX_OPTION_CHARS} characters)`);
+          if (value === "") throw invalidArgument(`options.${key} must not be empty`);
+        }
+        args[slot[0]] = value;
+      }
+    }
+    args[1] = apiBaseArg(args[1], defaultBase, page);
+    return args;
+  }
+
+  // apiBaseArg resolves the apiBase to use: the options' own, else the loader's default, else the
+  // page's origin. A base is resolved with new URL(base, location.href) to its origin and path
+  // without a trailing slash (Go appends /api/games/sessions/...); it must be http(s), without
+  // credentials, query or fragment.
+  function apiBaseArg(own, defaultBase, page) {
+    let base = own;
+    let what = "options.apiBase";
+    if (base === undefined && defaultBase !== undefined && defaultBase !== null && defaultBase !== "") {
+      base = defaultBase;
+      what = "the default apiBase (data-api-base or configure)";
+      if (typeof base !== "string") throw invalidArgument(`${what} must be a string, got ${typeName(base)}`);
+      if (base.length > MAX_OPTION_CHARS) throw invalidArgument(`${what} is too long (at most ${MAX_OPTION_CHARS} characters)`);
+    }
+    let origin, href;
+    try {
+      const location = reflectGet(page === undefined ? pageGlobal : page, "location");
+      if (location !== null && typeof location === "object") {
+        origin = location.origin;
+        href = location.href;
+      }
+    } catch {
+      // no readable location: as if there were none
+    }
+    if (base === undefined) {
+      if (typeof origin !== "string" || !(prefix(origin, 7) === "http://" || prefix(origin, 8) === "https://")) {
+        throw invalidArgument("options.apiBase is required: this page has no http(s) origin");
+      }
+      return origin;
+    }
+    if (blank(base)) throw invalidArgument(`${what} must not be blank`);
+    let url, protocol, resolved, path;
+    try {
+      url = typeof href === "string" && href !== "" ? new URLConstructor(base, href) : new URLConstructor(base);
+      protocol = url.protocol;
+      if (protocol === "http:" || protocol === "https:") {
+        if (url.username !== "" || url.password !== "") throw invalidArgument(`${what} must not contain credentials`);
+        if (url.search !== "" || url.hash !== "") throw invalidArgument(`${what} must not have a query or fragment`);
+        resolved = url.origin;
+        path = url.pathname;
+      }
+    } catch (err) {
+      throw err instanceof GameSessionError ? err : invalidArgument(`${what} is not a valid URL`);
+    }
+    if (path === undefined) throw invalidArgument(`${what} must be an http: or https: URL, got "${typeof protocol === "string" ? clip(protocol) : ""}"`);
+    let end = path.length;
+    while (end > 0 && path[end - 1] === "/") end--;
+    return resolved + prefix(path, end);
   }
 
   // createGameSession returns the public API at once; boot() loads the module behind it.
@@ -444,18 +633,16 @@
       return host;
     }
 
-    // The options go to the Go module untouched, with the default apiBase beside them as a third
-    // argument: Go alone applies the options rule (what a plain object is, which apiBase wins).
-    // A token over Go's 8 KiB cap is refused here, by its length: wasm_exec.js hashes every string
-    // handed to Go (its value table is a Map), which flattens a huge string first (~1 s for
-    // "a".repeat(2 ** 29 - 24) in Chromium).
+    // The arguments are checked and read now, at the call, also before ready (readStartArgs): bad
+    // ones reject at once and nothing reaches the module; the module gets them flat, then settle.
     function startSession(token, options) {
-      if (typeof token === "string" && token.length > MAX_TOKEN_CHARS) {
-        return Promise.reject(gameSessionError("INVALID_ARGUMENT",
-          `authToken is too long (${token.length} characters, at most ${MAX_TOKEN_CHARS} bytes)`));
+      let args;
+      try {
+        args = readStartArgs(token, options, settings.apiBase, settings.page);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      const defaultBase = settings.apiBase;
-      return call((settle) => go.startSession(token, options, defaultBase, settle));
+      return call((settle) => go.startSession(...args, settle));
     }
 
     function endSession() {

@@ -24,7 +24,7 @@ func main() {
 	// The hand-over first: the host it returns is what the engine emits and
 	// logs through. No call reaches the exports before main blocks below
 	// (the loader lets them in from a microtask), so api.Engine is set in time.
-	api := &browser.API{Global: global}
+	api := &browser.API{}
 	host, err := browser.Handover(private, version, api)
 	if err != nil {
 		report(err)

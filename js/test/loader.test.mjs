@@ -16,7 +16,11 @@ let dir;
 let moduleUrl;
 let loads = 0;
 
+// The page's location: the default apiBase is its origin (Node has none of its own).
+const PAGE = { origin: "https://page.example.test", href: "https://page.example.test/game/index.html" };
+
 before(async () => {
+  globalThis.location = PAGE;
   dir = tempDir("loader");
   copyFileSync(path.join(jsDir, "game-session.mjs"), path.join(dir, "game-session.mjs"));
   const fake = readFileSync(path.join(jsDir, "test", "fixtures", "wasm_exec.js"), "utf8");
@@ -32,6 +36,7 @@ before(async () => {
 });
 
 after(async () => {
+  delete globalThis.location;
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -63,8 +68,9 @@ function fakeApi() {
       const [code, status, message] = api.result;
       if (code !== null) setTimeout(() => settle(code, status, message), 0); // from a goroutine: later
     },
-    startSession(token, options, defaultBase, settle) {
-      api.calls.push(["startSession", token, options, defaultBase]);
+    startSession(...args) {
+      const settle = args.pop(); // after the flat arguments (see readStartArgs)
+      api.calls.push(["startSession", ...args]);
       api.setState("starting");
       api.settle(settle);
     },
@@ -101,7 +107,14 @@ function goThatRegisters(api) {
   return control;
 }
 
-test("calls made before ready wait, then run in order, options untouched and the default apiBase beside them", async () => {
+// flat is what the loader hands the Go module for startSession (see readStartArgs).
+function flat(token, apiBase, given = {}) {
+  const names = ["heartbeatIntervalMs", "sessionTtlMs", "requestTimeoutMs", "credentials", "singleTab", "takeover",
+    "debug", "backgroundHeartbeats"];
+  return ["startSession", token, apiBase, ...names.map((n) => given[n])];
+}
+
+test("calls made before ready wait, then run in order, with the options read at the call", async () => {
   const api = fakeApi();
   goThatRegisters(api);
   const gs = await fresh();
@@ -109,45 +122,42 @@ test("calls made before ready wait, then run in order, options untouched and the
   const states = [];
   gs.on("statechange", (d) => states.push(d.state));
   assert.equal(gs.state(), "idle");
-  const own = { apiBase: "https://own.example.test" };
-  // The loader reads nothing of the options: a getter that throws reaches Go, which rejects.
-  const hostile = { get debug() { throw new Error("getter"); } };
+  const own = { apiBase: "https://own.example.test/v1/", debug: true };
   const calls = [
     gs.startSession("tok-1"),
     gs.endSession(),
     gs.startSession("tok-2", { debug: true }),
     gs.startSession("tok-3", own),
-    gs.startSession("tok-4", new Map()),
-    gs.startSession("tok-5", hostile),
   ];
+  own.debug = false; // read at the call: a change afterwards changes nothing
+  own.apiBase = "https://late.example.test";
+  // Bad arguments reject at once, before ready, and never reach the module.
+  await assert.rejects(gs.startSession("tok-4", new Map()), { name: "GameSessionError", code: "INVALID_ARGUMENT" });
+  await assert.rejects(gs.startSession("tok-5", { get debug() { throw new Error("getter"); } }),
+    { name: "GameSessionError", code: "INVALID_ARGUMENT", message: "options.debug could not be read" });
   assert.deepEqual(api.calls, [], "nothing reaches the module before it is ready");
   await gs.ready;
   assert.deepEqual(await Promise.all(calls), calls.map(() => ({ success: true })));
   const base = "https://api.example.test";
-  assert.equal(api.calls.length, 6);
-  assert.deepEqual(api.calls.slice(0, 5), [
-    ["startSession", "tok-1", undefined, base],
+  assert.deepEqual(api.calls, [
+    flat("tok-1", base),
     ["endSession"],
-    ["startSession", "tok-2", { debug: true }, base],
-    ["startSession", "tok-3", own, base],
-    ["startSession", "tok-4", new Map(), base],
+    flat("tok-2", base, { debug: true }),
+    flat("tok-3", "https://own.example.test/v1", { debug: true }),
   ]);
-  assert.equal(api.calls[3][2], own, "the options object is passed as it is");
-  assert.equal(api.calls[5][2], hostile, "even one whose getter throws (Go reads it, guarded)");
-  assert.deepEqual(states, ["starting", "starting", "starting", "starting", "starting"], "a listener added before ready sees the first event");
+  assert.deepEqual(states, ["starting", "starting", "starting"], "a listener added before ready sees the first event");
   assert.equal(gs.state(), "starting");
   assert.equal(gs.version, "9.9.9-fake", "version comes from the module once ready");
 });
 
-test("without a default apiBase the options are passed untouched", async () => {
+test("without a default apiBase the page's origin is the module's", async () => {
   const api = fakeApi();
   goThatRegisters(api);
   const gs = await fresh();
   gs.configure({ wasmUrl: `${server.url}/ok.wasm` });
   await gs.startSession("tok");
   await gs.startSession("tok", { sessionTtlMs: 20000 });
-  assert.deepEqual(api.calls, [["startSession", "tok", undefined, undefined],
-    ["startSession", "tok", { sessionTtlMs: 20000 }, undefined]]);
+  assert.deepEqual(api.calls, [flat("tok", PAGE.origin), flat("tok", PAGE.origin, { sessionTtlMs: 20000 })]);
 });
 
 test("a token over 8 KiB is refused by its length, before it reaches the module", async () => {

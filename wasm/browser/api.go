@@ -26,8 +26,7 @@ func EngineOf(e *session.Engine) Engine {
 
 // API is the wiring behind Go's exports (see the bridge in host.go).
 type API struct {
-	Global safejs.Value // the page's window: location, for the options
-	Engine Engine       // unset until main wired it: calls then fail INVALID_STATE
+	Engine Engine // unset until main wired it: calls then fail INVALID_STATE
 	// FirstStart runs once, inside the first startSession call whose
 	// arguments are good, before the engine starts: main adds the page
 	// lifecycle listeners there, so a page that never starts a session gets
@@ -37,8 +36,9 @@ type API struct {
 	first sync.Once
 }
 
-// Exports returns Go's exported functions: startSession(token, options,
-// defaultBase, settle), endSession(settle) and state(). They live as long as
+// Exports returns Go's exported functions: startSession(token, apiBase,
+// heartbeatIntervalMs, …, backgroundHeartbeats, settle) (the flat arguments
+// of StartArgs, then settle), endSession(settle) and state(). They live as long as
 // the page (never released). Each reads its arguments during the call (a
 // caller changing its options object afterwards changes nothing), runs the
 // engine in a goroutine, and never blocks or panics into JS.
@@ -73,15 +73,12 @@ func (a *API) Exports() (start, end, state safejs.Func, err error) {
 // startSession checks the arguments synchronously (bad input sends nothing
 // and settles at once), then starts the engine in a goroutine.
 func (a *API) startSession(args []safejs.Value) {
-	settle := arg(args, 3)
+	settle := arg(args, StartArgCount)
 	var token string
 	var opts session.Options
 	err := guarded(func() error {
 		var err error
-		if token, err = ParseToken(arg(args, 0)); err != nil {
-			return err
-		}
-		if opts, err = ParseOptions(a.Global, arg(args, 1), arg(args, 2)); err != nil {
+		if token, opts, err = StartArgs(args); err != nil {
 			return err
 		}
 		if a.Engine.Start == nil {

@@ -17,14 +17,19 @@ import (
 
 const goodToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
 
+// pageOrigin is the fake window's origin (fakeEnvJS). Node has no location,
+// so the loader has no page origin to default apiBase to: tests that go
+// through the loader pass this one.
+const pageOrigin = "https://game.example"
+
 // newRealAPI connects the real engine, over a fake fetch and the fake window
 // from fakeEnvJS (origin https://game.example), to the loader's real core,
 // and returns what the tests call (connectJS).
 func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 	t.Helper()
 	env = newFakeEnv(t)
-	goAPI := &API{Global: env}
-	api, host := connect(t, goAPI, "1.2.3-test")
+	goAPI := &API{}
+	api, host := connect(t, goAPI, "1.2.3-test", env)
 	engine = session.New(session.Config{
 		Transport: NewTransport(env),
 		Page:      NewPage(host),
@@ -179,7 +184,7 @@ func (f *fakeEngine) engine() Engine { return Engine{Start: f.Start, End: f.End,
 func newFakeAPI(t *testing.T, eng *fakeEngine) (api, env safejs.Value) {
 	t.Helper()
 	env = newFakeEnv(t)
-	api, _ = connect(t, &API{Global: env, Engine: eng.engine()}, "v9")
+	api, _ = connect(t, &API{Engine: eng.engine()}, "v9", env)
 	return api, env
 }
 
@@ -270,10 +275,12 @@ func TestSettleMapsErrors(t *testing.T) {
 // than the cap is refused by its length, settled before the call returns.
 func TestStartSessionExportRefusesLongTokensByLength(t *testing.T) {
 	api, env := newFakeAPI(t, &fakeEngine{})
+	// The raw export takes the flat arguments (StartArgs), then settle.
 	got := jsEval(t, `const got = [];
-		a.go.start("x".repeat(8193), undefined, undefined, (...r) => got.push(r));
-		a.go.start(42, undefined, undefined, (...r) => got.push(r));
-		return got;`, api)
+		const flat = (token) => [token, b, ...Array(8).fill(undefined)];
+		a.go.start(...flat("x".repeat(8193)), (...r) => got.push(r));
+		a.go.start(...flat(42), (...r) => got.push(r));
+		return got;`, api, pageOrigin)
 	require.Equal(t, 2, must(got.Length()), "settled before the call returned")
 	assert.Equal(t, "INVALID_ARGUMENT", str(t, must(must(got.Index(0)).Index(0))))
 	assert.Contains(t, str(t, must(must(got.Index(0)).Index(2))), "too long")
@@ -284,9 +291,8 @@ func TestStartSessionExportRefusesLongTokensByLength(t *testing.T) {
 // The page's lifecycle listeners come with the first startSession whose
 // arguments are good, once.
 func TestFirstStartRunsOnceAtTheFirstGoodStart(t *testing.T) {
-	env := newFakeEnv(t)
 	n := 0
-	api, _ := connect(t, &API{Global: env, Engine: (&fakeEngine{}).engine(), FirstStart: func() { n++ }}, "v")
+	api, _ := connect(t, &API{Engine: (&fakeEngine{}).engine(), FirstStart: func() { n++ }}, "v", newFakeEnv(t))
 	require.True(t, await(t, jsEval(t, `return a.startSession(42)`, api)).rejected)
 	assert.Equal(t, 0, n, "bad arguments start nothing")
 	require.False(t, await(t, jsEval(t, `return a.startSession(b)`, api, goodToken)).rejected)

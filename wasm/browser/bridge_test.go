@@ -82,7 +82,7 @@ func hostFor(t *testing.T, w safejs.Value) (*Host, safejs.Value) {
 // the loader's default apiBase (data-api-base or configure), endSession,
 // state and on as a game has them, the raw exports (go) and the host.
 const connectJS = `
-const settings = { __proto__: null, apiBase: undefined };
+const settings = { __proto__: null, apiBase: undefined, page: d };
 const gs = a(settings);
 const host = gs.connect(b, c.start, c.end, c.state);
 return {
@@ -96,12 +96,14 @@ return {
 // connect hands api's exports to a fresh loader session and returns the
 // test's API object (connectJS) and the host the loader answered with. Wire
 // api.Engine with the host after this, as main does.
-func connect(t *testing.T, api *API, version string) (safejs.Value, *Host) {
+// page is the window whose location the loader defaults apiBase to (a fake
+// from newFakeEnv, or undefined: Node's global, which has none).
+func connect(t *testing.T, api *API, version string, page safejs.Value) (safejs.Value, *Host) {
 	t.Helper()
 	start, end, state, err := api.Exports()
 	require.NoError(t, err)
 	exports := jsEval(t, `return { start: a, end: b, state: c }`, start, end, state)
-	obj := jsEval(t, connectJS, prop(loader, "createGameSession"), version, exports)
+	obj := jsEval(t, connectJS, prop(loader, "createGameSession"), version, exports, page)
 	h, err := newHost(prop(obj, "host"))
 	require.NoError(t, err)
 	return obj, h
@@ -190,7 +192,7 @@ func TestEmitGivesEachEventsFields(t *testing.T) {
 func TestThrowingListenerDoesNotReachGo(t *testing.T) {
 	reported := jsEval(t, `const r = []; globalThis.reportError = (e) => r.push(e.message); return r;`)
 	t.Cleanup(func() { jsEval(t, `delete globalThis.reportError`) })
-	api, h := connect(t, &API{Engine: (&fakeEngine{}).engine()}, "v")
+	api, h := connect(t, &API{Engine: (&fakeEngine{}).engine()}, "v", safejs.Undefined())
 	seen := jsEval(t, `const s = [];
 		a.on("error", () => { s.push("first"); throw new RangeError("listener bug"); });
 		a.on("error", (d) => s.push("second " + d.code));

@@ -17,7 +17,8 @@ import (
 //     endSession, state) on the private global Go runs with (the loader's
 //     goGlobal), once, before it blocks (Handover). The call returns the host.
 //   - Go's exports (API.Exports) are plain functions that never throw into JS
-//     and never block: startSession(token, options, defaultBase, settle) and
+//     and never block: startSession(token, apiBase, …, settle) (the loader
+//     checks the arguments and hands them flat: see StartArgs) and
 //     endSession(settle) call settle(code, status, message) exactly once,
 //     later from a goroutine, or before they return (bad arguments); code ""
 //     is success, any other a GameSessionError's code. state() returns the
