@@ -10,5 +10,8 @@
 // package session; this package only translates between JS values and the
 // engine's Go types, and never blocks inside a JS callback. What JavaScript
 // can do in one call (an event's detail, a fetch init, a Promise, an error)
-// the loader does: every Go→JS call costs .wasm bytes and time.
+// the loader does: every Go→JS call costs .wasm bytes and time. The size
+// rules of wasm/sizerules hold here too (no fmt, context, errors.As/Is,
+// time.Time or *time.Timer in types that reach an interface, select with two
+// cases).
 package browser

@@ -4,7 +4,15 @@
 // It is pure Go and builds on any GOOS. It never imports syscall/js or safejs:
 // the browser (package wasm/browser) is injected through the small interfaces
 // in this file, so every rule here is tested natively with -race and
-// testing/synctest.
+// testing/synctest, and sessiontest's contract suites hold the fakes and the
+// browser to the same behaviour.
+//
+// The .wasm must stay small (wasm/sizerules states the rules and checks them
+// on the linker's dependency dump): no context (a Stop cancels), no
+// time.Time or *time.Timer where a type can reach an interface (Instant,
+// Clock.AfterFunc), no errors.Is/As (sentinels compare with ==), no select
+// with two cases (every wait is one channel that all news is sent to), no
+// fmt and no Unicode case tables (ASCII helpers in options.go).
 package session
 
 import "time"
