@@ -35,13 +35,13 @@ func main() {
 	// One Worker times the heartbeats and sends them (DoAt) for sessions
 	// with backgroundHeartbeats (the default), so that neither a hidden tab
 	// nor a main thread stalled by the game delays them.
-	clock := browser.NewWorkerClock(global)
+	clock := browser.NewWorkerClock(host)
 	engine := session.New(session.Config{
 		// The page's fetch, keepalive beacon and fetchLater, plus DoAt
 		// through the clock's Worker (session.ScheduledTransport).
-		Transport:       browser.NewWorkerTransport(browser.NewTransport(global), clock),
+		Transport:       browser.NewWorkerTransport(browser.NewTransport(host), clock),
 		BackgroundClock: clock,
-		Locker:          browser.NewWebLocks(global), // singleTab
+		Locker:          browser.NewWebLocks(host), // singleTab
 		Page:            page,
 		Emit:            host.Emit,
 		Log:             host.Debug,

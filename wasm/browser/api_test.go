@@ -26,7 +26,7 @@ func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 	goAPI := &API{Global: env}
 	api, host := connect(t, goAPI, "1.2.3-test")
 	engine = session.New(session.Config{
-		Transport: NewTransport(env),
+		Transport: NewTransport(hostOn(t, env)),
 		Page:      NewPage(host),
 		Emit:      host.Emit,
 	})

@@ -22,8 +22,7 @@ import (
 // It is {createGameSession, makeHost, listeners}.
 var loader safejs.Value
 
-// TestMain evaluates the loader and gives the package its host (Handover's
-// job in the module): the real global, events into a registry nobody reads.
+// TestMain evaluates the loader once.
 func TestMain(m *testing.M) {
 	if err := loadLoader(); err != nil {
 		fmt.Fprintln(os.Stderr, "loading js/game-session.mjs:", err)
@@ -47,18 +46,7 @@ func loadLoader() error {
 	if err != nil {
 		return err
 	}
-	if loader, err = fn.Invoke(); err != nil {
-		return err
-	}
-	registry, err := loader.Call("listeners")
-	if err != nil {
-		return err
-	}
-	host, err := loader.Call("makeHost", safejs.Global(), prop(registry, "emit"))
-	if err != nil {
-		return err
-	}
-	bridge, err = newHost(host)
+	loader, err = fn.Invoke()
 	return err
 }
 
@@ -74,6 +62,15 @@ func hostFor(t *testing.T, w safejs.Value) (*Host, safejs.Value) {
 	h, err := newHost(must(loader.Call("makeHost", w, prop(registry, "emit"))))
 	require.NoError(t, err)
 	return h, got
+}
+
+// hostOn is the loader's host for the window w (a fake), its events dropped:
+// what the browser implementations are made with in the tests.
+func hostOn(t *testing.T, w safejs.Value) *Host {
+	t.Helper()
+	h, err := newHost(must(loader.Call("makeHost", w, jsEval(t, `return () => {}`))))
+	require.NoError(t, err)
+	return h
 }
 
 // connectJS does with Go's exports (c) what the loader's hand-over hook does,
@@ -125,8 +122,6 @@ func requireGameSessionError(t *testing.T, v safejs.Value, code session.Code, st
 // Handover calls the hook on Go's private global with the version and the
 // three exports, and takes the host it answers with.
 func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
-	saved := bridge
-	t.Cleanup(func() { bridge = saved })
 	private := jsEval(t, `const g = { __proto__: null, got: null };
 		g.__gameSessionInit = (version, start, end, state) => {
 			g.got = { version, start, end, state };
@@ -135,7 +130,7 @@ func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
 		return g;`, must(loader.Call("makeHost", safejs.Global(), jsEval(t, `return () => {}`))))
 	h, err := Handover(private, "1.2.3", &API{Engine: (&fakeEngine{}).engine()})
 	require.NoError(t, err)
-	assert.Same(t, h, bridge, "the package's host")
+	assert.NotNil(t, h)
 	got := prop(private, "got")
 	assert.Equal(t, "1.2.3", str(t, got, "version"))
 	for _, name := range []string{"start", "end", "state"} {
@@ -145,8 +140,6 @@ func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
 }
 
 func TestHandoverNeedsTheLoader(t *testing.T) {
-	saved := bridge
-	t.Cleanup(func() { bridge = saved })
 	_, err := Handover(jsEval(t, `return {}`), "1", &API{})
 	assert.ErrorIs(t, err, errNoHost)
 	_, err = Handover(jsEval(t, `return { __gameSessionInit() { return null; } }`), "1", &API{})
@@ -200,10 +193,10 @@ func TestThrowingListenerDoesNotReachGo(t *testing.T) {
 	assert.Equal(t, []any{"listener bug"}, toGo(reported))
 }
 
-// The fetch init and body come from the host in one call each.
+// Every request is made with the host's init and body: one rule.
 func TestFetchInitIsTheHosts(t *testing.T) {
-	init, err := fetchInit(session.Request{URL: testURL, Token: goodToken, Credentials: "include", KeepAlive: true})
-	require.NoError(t, err)
+	host := must(loader.Call("makeHost", safejs.Global(), jsEval(t, `return () => {}`)))
+	init := must(host.Call("init", goodToken, "include", true))
 	assert.True(t, must(jsGlobal("Reflect").Call("getPrototypeOf", init)).IsNull())
 	assert.Equal(t, "POST", str(t, init, "method"))
 	assert.Equal(t, "manual", str(t, init, "redirect"))
@@ -211,13 +204,10 @@ func TestFetchInitIsTheHosts(t *testing.T) {
 	assert.Equal(t, "include", str(t, init, "credentials"))
 	assert.True(t, boolean(t, init, "keepalive"))
 	assert.Equal(t, `{"auth_token":"`+goodToken+`"}`, str(t, init, "body"))
-	init, err = fetchInit(session.Request{URL: testURL, Token: "t"})
-	require.NoError(t, err)
+	init = must(host.Call("init", "t", "", false))
 	assert.True(t, prop(init, "keepalive").IsUndefined())
 	assert.True(t, prop(init, "credentials").IsUndefined())
-	body, err := jsonBody("a\"b\u2028")
-	require.NoError(t, err)
-	assert.Equal(t, `{"auth_token":"a\"b`+"\u2028"+`"}`, str(t, body))
+	assert.Equal(t, `{"auth_token":"a\"b`+"\u2028"+`"}`, str(t, must(host.Call("body", "a\"b\u2028"))))
 }
 
 // sprintf does what fmt.Sprintf does for the messages' verbs.

@@ -4,10 +4,8 @@ package browser
 
 import (
 	"strconv"
-	"syscall/js"
 
 	"github.com/game-session/game-session/wasm/session"
-	"github.com/hack-pad/safejs"
 )
 
 // invalidArgument is an INVALID_ARGUMENT *session.Error: bad JS input, no request sent.
@@ -115,45 +113,4 @@ func walk(err error, visit func(error) bool) bool {
 		}
 	}
 	return false
-}
-
-// thrownValue returns the JS value behind an error from a safejs call that
-// threw, or undefined.
-func thrownValue(err error) safejs.Value {
-	v := safejs.Undefined()
-	walk(err, func(e error) bool {
-		if je, ok := e.(js.Error); ok {
-			v = safejs.Safe(je.Value)
-			return true
-		}
-		return false
-	})
-	return v
-}
-
-// jsErrorText describes an error a JS call threw or a Promise rejected with,
-// e.g. "TypeError: Failed to fetch", with its cause when there is one.
-func jsErrorText(v safejs.Value) string {
-	text := describeValue(v)
-	if cause := prop(v, "cause"); !cause.IsUndefined() {
-		text += ": " + describeValue(cause)
-	}
-	return text
-}
-
-func describeValue(v safejs.Value) string {
-	switch typeOf(v) {
-	case safejs.TypeString:
-		s, _ := v.String()
-		return s
-	case safejs.TypeObject:
-		name, msg := stringProp(v, "name"), stringProp(v, "message")
-		switch {
-		case name != "" && msg != "":
-			return name + ": " + msg
-		case name != "" || msg != "":
-			return name + msg
-		}
-	}
-	return typeName(v)
 }
