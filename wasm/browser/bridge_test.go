@@ -225,3 +225,48 @@ func TestSprintfIsFmtsForTheVerbsUsed(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf(c.format, c.args...), sprintf(c.format, c.args...), c.format)
 	}
 }
+
+// The host's functions never throw into Go, whatever the window: a Proxy
+// whose every trap throws, getters that throw, methods that throw or return
+// junk. Each answers with its documented failure value instead.
+func TestHostFunctionsNeverThrow(t *testing.T) {
+	windows := map[string]string{
+		"throw-all Proxy": `return ` + throwAllJS,
+		"throwing getters": `const w = {};
+			for (const k of ["fetch", "fetchLater", "navigator", "AbortController", "Request", "Worker", "Blob", "URL", "top"])
+				Object.defineProperty(w, k, { get() { throw new Error("getter " + k); } });
+			return w;`,
+		"throwing methods": `const boom = () => { throw new Error("boom"); };
+			const w = { fetch: boom, fetchLater: boom, AbortController: boom, Request: boom, Blob: boom, URL: { createObjectURL: boom } };
+			w.navigator = { sendBeacon: boom, locks: { request: boom } };
+			w.Worker = function () { throw new Error("no"); };
+			return w;`,
+		"junk answers": `const w = { fetch: () => 42, fetchLater: () => 42, AbortController: function () { return 1; } };
+			w.navigator = { sendBeacon: () => "yes", locks: { request: () => ({ then: 7 }) } };
+			w.Worker = class { constructor() { return { postMessage: 1, addEventListener() {} }; } };
+			w.Blob = class {}; w.URL = { createObjectURL: () => "blob:x" };
+			return w;`,
+	}
+	for name, src := range windows {
+		t.Run(name, func(t *testing.T) {
+			host := must(loader.Call("makeHost", jsEval(t, src), jsEval(t, `return () => {}`)))
+			got := jsEval(t, `const h = a, out = {};
+				const done = () => {};
+				for (const [k, f] of [
+					["request", () => h.request("https://api.test/x", "tok", "include", false, done)],
+					["beacon", () => h.beacon("https://api.test/x", "tok", "")],
+					["later", () => h.later("https://api.test/x", "tok", "")],
+					["lock", () => h.lock("n", "wait", () => {})],
+					["worker", () => h.worker(() => {}, () => {})],
+				]) {
+					try { const v = f(); out[k] = typeof v; if (v && typeof v === "object") out[k + ".timer"] = typeof v.timer(1, 5); }
+					catch (e) { out[k] = "threw " + e; }
+				}
+				return out;`, host)
+			for k, v := range toGo(got).(map[string]any) {
+				assert.NotContains(t, v, "threw", k)
+			}
+			tick(t) // their Promises settle: no unhandled rejection ends the Node process
+		})
+	}
+}
