@@ -20,10 +20,13 @@ const MAX_TOKEN_CHARS = 8192; // session.MaxTokenBytes: a longer string has more
 // built-ins, changes nothing here. Page scripts may also have put setters on Object.prototype:
 // the loader defines every property it sets on an object that has a prototype (object literals
 // define; descriptors and records inherit nothing), never assigns it.
-const { apply, get: reflectGet, getPrototypeOf } = Reflect;
+const { apply, get: reflectGet, getPrototypeOf, has: reflectHas } = Reflect;
 const { defineProperty, freeze, keys: objectKeys } = Object;
-const { isArray } = Array;
 const stringify = JSON.stringify;
+const jsonParse = JSON.parse;
+const isArray = Array.isArray;
+const PromiseCtor = Promise;
+const promiseThen = Promise.prototype.then;
 const stringSlice = String.prototype.slice;
 const URLConstructor = typeof URL === "function" ? URL : undefined;
 const encodeURIComponentFn = encodeURIComponent;
@@ -54,7 +57,38 @@ function define(obj, key, value, enumerable) {
 //       handler(type, flag) with pagehide, pageshow (flag: persisted), visibilitychange (flag:
 //       visible), online;
 //     online(): navigator.onLine, true when unknown;
-//     debug(line): console.debug(line).
+//     debug(line): console.debug(line);
+//   and the mechanics of the browser implementations (wasm/browser: Transport, WebLocks,
+//   WorkerClock), each a few calls where Go made dozens; what to send, when, and what an outcome
+//   means stay Go's. Texts are for Go's errors and the debug log; none holds the token.
+//     request(url, token, credentials, keepalive, done) → abort(), or an error text when fetch is
+//       missing or threw: POSTs init()'s init with an AbortController's signal; done(failure,
+//       status, type, retryAfter, body) once: failure "" and the response's status, type,
+//       Retry-After (a string of at most 64 characters, else "") and body (JSON.parse of its text
+//       when that is at most MAX_BODY_CHARS long, else null; a redirect's, type "opaqueredirect"
+//       or a 3xx, is not read), or failure a text when no response came (aborted too);
+//     beacon(url, token, credentials) → "" or an error text: a request that outlives the page, by
+//       the first that works of fetchLater (activateAfter 0), a keepalive fetch where
+//       Request.prototype has keepalive, navigator.sendBeacon with the JSON as a string, a
+//       keepalive fetch where sendBeacon is missing; nobody waits for the answer;
+//     later(url, token, credentials) → cancel() (aborts it, once), undefined without fetchLater,
+//       or an error text (fetchLater threw): fetchLater with a signal, never activateAfter;
+//     lock(name, mode, callback) → release(), or "missing" (no navigator.locks.request) or
+//       "cross-origin" (a frame of another origin): navigator.locks.request with ifAvailable
+//       (mode "ifAvailable"), steal ("steal") or an AbortSignal ("wait"); callback(event, name,
+//       text) with "held" (granted null: held elsewhere), "granted" (callback returns true to
+//       hold the lock, until release()), then once "settled" (request's Promise fulfilled: the
+//       lock is free) or "rejected" (with the error's name and text; a synchronous throw of
+//       request is one too); release() gives a held lock back, or withdraws a waiting request;
+//     worker(onMessage, onError) → a handle {timer(id, ms), send(id, at, timeout, url, token,
+//       credentials, keepalive), cancel(id)}, each returning "" or an error text, or a string,
+//       why there is no Worker: the timer and send Worker (WORKER_SOURCE) from a Blob URL.
+//       timer(id, ms) starts timer id (ms < 0 cancels it), onMessage("timer", id) when it fired;
+//       send posts a request the Worker fetches at its Date.now() == at (aborted after timeout
+//       ms), onMessage("started", id, sent) as it calls fetch, then onMessage("answer", id, sent,
+//       received, failure, status, type, retryAfter, body) as request's done, or
+//       onMessage("timeout", id, sent, received); cancel(id) withdraws or aborts it, which then
+//       says nothing more. onError(message) when the Worker fails ("" without a message).
 // Go does not know on(): listeners, their argument checks and their exceptions are the
 // registry's (listeners below).
 
@@ -136,6 +170,61 @@ function listeners() {
 
   return { __proto__: null, on, emit };
 }
+
+// MAX_BODY_CHARS bounds an answer body handed to Go (request's, the Worker's): the session API's
+// answers are a few dozen bytes; a longer body is not the API's, and Go gets none.
+const MAX_BODY_CHARS = 65536;
+
+// WORKER_SOURCE runs in the host's Worker (worker below), made from a Blob URL. Timers: [id, ms]
+// starts timer id, [id, -1] cancels it; a fired timer posts its id back. Requests: {id, at,
+// timeout, url, init} fetches url at the Worker's Date.now() == at with its own AbortController
+// (aborted after timeout ms), posts ["started", id, sent] as it calls fetch, then ["answer", id,
+// sent, received, "", status, type, retryAfter, text], ["answer", id, sent, received, failure]
+// or ["timeout", id, sent, received]; {cancel: id} withdraws a pending one or aborts one in
+// flight, which then posts nothing more. The token is in init.body only. Arrays, so that the
+// page reads own elements only (a page's getters on Object.prototype see nothing).
+const WORKER_SOURCE = `"use strict";
+const timers = new Map(), requests = new Map();
+const text = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
+const retryAfter = (h) => (typeof h === "string" && h.length <= 64 ? h : ""); // as the host's request reads it
+const send = (d, r) => {
+  r.abort = new AbortController();
+  let timedOut = false;
+  if (d.timeout > 0) r.timer = setTimeout(() => { timedOut = true; r.abort.abort(); }, d.timeout);
+  const sent = Date.now();
+  postMessage(["started", d.id, sent]);
+  const settle = (m) => {
+    if (requests.get(d.id) !== r) return;
+    requests.delete(d.id);
+    clearTimeout(r.timer);
+    m[1] = d.id; m[2] = sent; m[3] = Date.now();
+    postMessage(m);
+  };
+  new Promise((ok) => ok(fetch(d.url, Object.assign({}, d.init, { signal: r.abort.signal }))))
+    .then((res) => res.text().then((body) => ["answer", 0, 0, 0, "", res.status, res.type,
+      retryAfter(res.headers.get("Retry-After")), body]))
+    .then(settle, (e) => settle(timedOut ? ["timeout", 0, 0, 0] : ["answer", 0, 0, 0, "fetch failed: " + text(e)]));
+};
+onmessage = (e) => {
+  const d = e.data;
+  if (Array.isArray(d)) {
+    const id = d[0], ms = d[1];
+    if (ms < 0) { clearTimeout(timers.get(id)); timers.delete(id); return; }
+    timers.set(id, setTimeout(() => { timers.delete(id); postMessage(id); }, ms));
+    return;
+  }
+  if (d.cancel !== undefined) {
+    const r = requests.get(d.cancel);
+    if (!r) return;
+    requests.delete(d.cancel);
+    clearTimeout(r.timer);
+    if (r.abort) r.abort.abort();
+    return;
+  }
+  const r = {};
+  requests.set(d.id, r);
+  r.timer = setTimeout(() => send(d, r), d.at - Date.now());
+};`;
 
 // makeHost returns the host for a Go module running in the page win (globalThis; tests pass a
 // fake), whose events go to emit.
@@ -219,7 +308,350 @@ function makeHost(win, emit) {
     }
   }
 
-  return freeze({ __proto__: null, emit, init, body, listen, online, debug });
+  // read is reflectGet for a value the page made: undefined for a non-object and for a getter or
+  // Proxy trap that throws.
+  function read(obj, key) {
+    if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) return undefined;
+    try {
+      return reflectGet(obj, key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // errorText describes what a call threw or a Promise rejected with ("TypeError: Failed to
+  // fetch"), with its cause: names and messages only, and it never throws.
+  function errorText(err) {
+    const one = (v) => {
+      if (typeof v === "string") return v;
+      if (v === null || typeof v !== "object") return v === null ? "null" : typeof v;
+      const name = read(v, "name");
+      const message = read(v, "message");
+      const n = typeof name === "string" ? name : "";
+      const m = typeof message === "string" ? message : "";
+      return n && m ? `${n}: ${m}` : n || m || "object";
+    };
+    const cause = read(err, "cause");
+    return cause === undefined ? one(err) : `${one(err)}: ${one(cause)}`;
+  }
+
+  // settled calls ok(value) or fail(reason) once value (a Promise, another thenable or a plain
+  // value) settles, through the Promise intrinsics taken at start-up; neither throws.
+  function settled(value, ok, fail) {
+    apply(promiseThen, new PromiseCtor((resolve) => resolve(value)), [ok, fail]);
+  }
+
+  const noop = () => {};
+
+  // controller returns the signal and the abort() of a new AbortController of win, or null.
+  function controller() {
+    try {
+      const AbortController = reflectGet(win, "AbortController");
+      if (typeof AbortController !== "function") return null;
+      const c = new AbortController();
+      const abort = reflectGet(c, "abort");
+      const signal = reflectGet(c, "signal");
+      return { __proto__: null, signal, abort: () => {
+        try {
+          apply(abort, c, []);
+        } catch {
+          // nothing to abort with
+        }
+      } };
+    } catch {
+      return null;
+    }
+  }
+
+  // parse is a response body as Go gets it: JSON.parse of text, or null.
+  function parse(text) {
+    if (typeof text !== "string" || text.length > MAX_BODY_CHARS) return null;
+    try {
+      return jsonParse(text);
+    } catch {
+      return null;
+    }
+  }
+
+  function request(url, token, credentials, keepalive, done) {
+    let answered = false;
+    const answer = (failure, status, type, retryAfter, body) => {
+      if (answered) return;
+      answered = true;
+      try {
+        done(failure, status, type, retryAfter, body);
+      } catch {
+        // the module is gone
+      }
+    };
+    const failed = (err) => answer(`fetch failed: ${errorText(err)}`);
+    let abort = noop;
+    try {
+      const fetch = reflectGet(win, "fetch");
+      if (typeof fetch !== "function") return "fetch failed: there is no fetch";
+      const options = init(token, credentials, keepalive);
+      const c = controller();
+      if (c) {
+        options.signal = c.signal;
+        abort = c.abort;
+      }
+      settled(apply(fetch, win, [url, options]), (response) => {
+        const status = read(response, "status");
+        const type = read(response, "type");
+        const s = typeof status === "number" ? status : 0;
+        const t = typeof type === "string" ? type : "";
+        let retryAfter = "";
+        try {
+          const headers = read(response, "headers");
+          const value = apply(reflectGet(headers, "get"), headers, ["Retry-After"]);
+          if (typeof value === "string" && value.length <= 64) retryAfter = value;
+        } catch {
+          // no headers to read
+        }
+        if (t === "opaqueredirect" || (s >= 300 && s < 400)) {
+          answer("", s, t, retryAfter, null); // a redirect's body is not read
+          return;
+        }
+        let text;
+        try {
+          text = apply(reflectGet(response, "text"), response, []);
+        } catch {
+          answer("", s, t, retryAfter, null); // no readable body
+          return;
+        }
+        settled(text, (value) => answer("", s, t, retryAfter, parse(value)), failed);
+      }, failed);
+    } catch (err) {
+      answered = true; // Go takes this text for the answer: done is never called
+      return `fetch failed: ${errorText(err)}`;
+    }
+    return abort;
+  }
+
+  // keepaliveFetch reports whether fetch honours keepalive: Request.prototype has a keepalive
+  // property (browsers that ignore the option, like Firefox before 133, lack it). Without a
+  // Request constructor to ask, a fetch is trusted.
+  function keepaliveFetch() {
+    try {
+      const Request = reflectGet(win, "Request");
+      return typeof Request !== "function" || reflectHas(reflectGet(Request, "prototype"), "keepalive");
+    } catch {
+      return false;
+    }
+  }
+
+  // sendKeepalive starts a keepalive fetch and does not wait for it.
+  function sendKeepalive(fetch, url, token, credentials) {
+    try {
+      // Nobody awaits the answer; a rejection must not be an unhandled one in the page.
+      settled(apply(fetch, win, [url, init(token, credentials, true)]), noop, noop);
+      return "";
+    } catch (err) {
+      return `beacon: fetch failed: ${errorText(err)}`;
+    }
+  }
+
+  // beacon's first choice, fetchLater sent at once, comes from the deferred-fetch quota, which
+  // the game's own keepalive requests and beacons cannot use up (they share the page's 64 KiB
+  // keepalive quota: a large one in the game's pagehide handler, run before ours, makes a
+  // keepalive fetch of ours fail after beacon returned).
+  function beacon(url, token, credentials) {
+    try {
+      const fetchLater = reflectGet(win, "fetchLater");
+      if (typeof fetchLater === "function") {
+        const options = init(token, credentials, false); // fetchLater's are keepalive by nature
+        options.activateAfter = 0;
+        apply(fetchLater, win, [url, options]);
+        return "";
+      }
+    } catch {
+      // an insecure URL, its own quota, a detached document: a keepalive fetch
+    }
+    const fetch = read(win, "fetch");
+    if (typeof fetch === "function" && keepaliveFetch() && sendKeepalive(fetch, url, token, credentials) === "") return "";
+    const nav = read(win, "navigator");
+    const sendBeacon = read(nav, "sendBeacon");
+    if (typeof sendBeacon !== "function") {
+      if (typeof fetch === "function") return sendKeepalive(fetch, url, token, credentials);
+      return "beacon: neither fetch nor navigator.sendBeacon is available";
+    }
+    try {
+      // A string body is sent as text/plain: no CORS preflight.
+      if (apply(sendBeacon, nav, [url, body(token)]) !== true) return "beacon: sendBeacon refused the request";
+    } catch (err) {
+      return `beacon: sendBeacon failed: ${errorText(err)}`;
+    }
+    return "";
+  }
+
+  function later(url, token, credentials) {
+    try {
+      const fetchLater = reflectGet(win, "fetchLater");
+      if (typeof fetchLater !== "function") return undefined;
+      const c = controller();
+      if (!c) return "fetchLater: no AbortController to withdraw it with";
+      const options = init(token, credentials, false);
+      options.signal = c.signal;
+      apply(fetchLater, win, [url, options]);
+      let canceled = false;
+      return () => {
+        if (canceled) return;
+        canceled = true;
+        c.abort();
+      };
+    } catch (err) {
+      return `fetchLater: ${errorText(err)}`;
+    }
+  }
+
+  // crossOriginFrame reports whether win is framed by a document of another origin: window.top is
+  // another window whose location.origin cannot be read (the browser throws SecurityError). A
+  // same-origin parent shares our locks; no window.top (Node, a Worker) is not framed.
+  function crossOriginFrame() {
+    const top = read(win, "top");
+    if (top === null || typeof top !== "object" || top === win) return false;
+    return typeof read(read(top, "location"), "origin") !== "string";
+  }
+
+  function lock(name, mode, callback) {
+    let over = false; // told settled or rejected: callback is not called again
+    const tell = (event, a, b) => {
+      if (over) return undefined;
+      if (event === "settled" || event === "rejected") over = true;
+      try {
+        return callback(event, a, b);
+      } catch {
+        return undefined; // the module is gone
+      }
+    };
+    const locks = read(read(win, "navigator"), "locks");
+    const request = read(locks, "request");
+    if (typeof request !== "function") return "missing";
+    if (crossOriginFrame()) return "cross-origin";
+    const options = { __proto__: null };
+    let c = null;
+    if (mode === "steal") options.steal = true;
+    else if (mode === "wait") {
+      c = controller();
+      if (c) options.signal = c.signal;
+    } else options.ifAvailable = true;
+    let released = false;
+    let free = null;
+    const grant = (held) => {
+      if (held === null || held === undefined) {
+        tell("held");
+        return undefined; // ends the request at once
+      }
+      if (released || tell("granted") !== true || released) return undefined; // given back at once
+      return new PromiseCtor((resolve) => { free = resolve; }); // pending: the lock is held
+    };
+    let pending;
+    try {
+      pending = apply(request, locks, [name, options, grant]);
+    } catch (err) {
+      pending = new PromiseCtor((_, reject) => reject(err)); // told as a rejection, not here
+    }
+    try {
+      settled(pending, () => tell("settled"), (err) => {
+        const errName = read(err, "name");
+        tell("rejected", typeof errName === "string" ? errName : "", errorText(err));
+      });
+    } catch (err) {
+      tell("rejected", "", errorText(err));
+    }
+    return () => {
+      released = true;
+      if (free) free();
+      else if (c) c.abort(); // a request still queued is withdrawn
+    };
+  }
+
+  function worker(onMessage, onError) {
+    let instance;
+    let post;
+    try {
+      const Worker = reflectGet(win, "Worker");
+      const Blob = reflectGet(win, "Blob");
+      const URL = reflectGet(win, "URL");
+      const createObjectURL = read(URL, "createObjectURL");
+      if (typeof Worker !== "function" || typeof Blob !== "function" || typeof createObjectURL !== "function") {
+        return "no Worker here";
+      }
+      let blob;
+      let src;
+      try {
+        blob = new Blob([WORKER_SOURCE], { __proto__: null, type: "text/javascript" });
+      } catch (err) {
+        return `new Blob failed: ${errorText(err)}`;
+      }
+      try {
+        src = apply(createObjectURL, URL, [blob]);
+      } catch (err) {
+        return `URL.createObjectURL failed: ${errorText(err)}`;
+      }
+      // A Content-Security-Policy without worker-src blob: (or child-src, script-src) makes this
+      // throw in some browsers; Chromium fires an error event instead (onError).
+      try {
+        instance = new Worker(src);
+        post = reflectGet(instance, "postMessage");
+      } catch (err) {
+        return `new Worker failed: ${errorText(err)}`;
+      }
+      try {
+        addTo(instance, "message", (event) => {
+          try {
+            const data = read(event, "data");
+            if (typeof data === "number") {
+              onMessage("timer", data);
+              return;
+            }
+            if (!isArray(data)) return;
+            const at = (i) => (i < data.length ? data[i] : undefined); // own elements only
+            onMessage(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(0) === "answer" ? parse(at(8)) : null);
+          } catch {
+            // the module is gone
+          }
+        });
+      } catch (err) {
+        return `the timer Worker takes no listener: ${errorText(err)}`;
+      }
+      try {
+        addTo(instance, "error", (event) => {
+          const message = read(event, "message");
+          try {
+            onError(typeof message === "string" ? message : "");
+          } catch {
+            // the module is gone
+          }
+        });
+      } catch {
+        // a Worker that cannot tell its failure: its timers still run
+      }
+    } catch (err) {
+      return `no Worker here: ${errorText(err)}`;
+    }
+    const send = (message) => {
+      try {
+        apply(post, instance, [message]);
+        return "";
+      } catch (err) {
+        return `postMessage to the timer Worker failed: ${errorText(err)}`;
+      }
+    };
+    // The messages have no prototype (a page's setters are not run) and hold only cloneable
+    // values: the init is init()'s, the page's own rule for the request.
+    return freeze({
+      __proto__: null,
+      timer: (id, ms) => send([id, ms]),
+      send: (id, at, timeout, url, token, credentials, keepalive) => {
+        const options = init(token, credentials, keepalive);
+        return send({ __proto__: null, id, at, timeout, url, init: options });
+      },
+      cancel: (id) => send({ __proto__: null, cancel: id }),
+    });
+  }
+
+  return freeze({ __proto__: null, emit, init, body, listen, online, debug, request, beacon, later, lock, worker });
 }
 
 // GameSessionError is the kind of Error every rejection is; the loader makes them all, from the Go

@@ -16,10 +16,9 @@ import (
 var version = "dev"
 
 func main() {
-	// Go's own global is the loader's private one (see browser.PageGlobal):
-	// the hand-over hook lives there; everything else uses the page's.
+	// Go's own global is the loader's private one (goGlobal in the loader):
+	// the hand-over hook lives there; the page is the host's business.
 	private := safejs.Global()
-	global := browser.PageGlobal(private)
 
 	// The hand-over first: the host it returns is what the engine emits and
 	// logs through. No call reaches the exports before main blocks below
@@ -35,13 +34,13 @@ func main() {
 	// One Worker times the heartbeats and sends them (DoAt) for sessions
 	// with backgroundHeartbeats (the default), so that neither a hidden tab
 	// nor a main thread stalled by the game delays them.
-	clock := browser.NewWorkerClock(global)
+	clock := browser.NewWorkerClock(host)
 	engine := session.New(session.Config{
 		// The page's fetch, keepalive beacon and fetchLater, plus DoAt
 		// through the clock's Worker (session.ScheduledTransport).
-		Transport:       browser.NewWorkerTransport(browser.NewTransport(global), clock),
+		Transport:       browser.NewWorkerTransport(browser.NewTransport(host), clock),
 		BackgroundClock: clock,
-		Locker:          browser.NewWebLocks(global), // singleTab
+		Locker:          browser.NewWebLocks(host), // singleTab
 		Page:            page,
 		Emit:            host.Emit,
 		Log:             host.Debug,

@@ -321,7 +321,7 @@ test("the host's fetch init and body: one call each, no prototype, JSON made by 
   const { host } = api;
   assert.equal(Object.getPrototypeOf(host), null);
   assert.ok(Object.isFrozen(host));
-  assert.deepEqual(Object.keys(host).sort(), ["body", "debug", "emit", "init", "listen", "online"]);
+  assert.deepEqual(Object.keys(host).sort(), ["beacon", "body", "debug", "emit", "init", "later", "listen", "lock", "online", "request", "worker"]);
   const token = 'a"b\\c\u2028\u0000';
   const init = host.init(token, "include", true);
   assert.equal(Object.getPrototypeOf(init), null);

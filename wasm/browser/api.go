@@ -133,15 +133,3 @@ func guarded(work func() error) (err error) {
 	}()
 	return work()
 }
-
-// PageGlobal returns the page's own global object. The loader runs Go with a
-// private global (goGlobal in js/game-session.mjs) that reads through to the
-// page's but keeps the hand-over hook and wasm_exec.js's definitions to itself;
-// the page's global is its globalThis. The browser pieces need that one: fetch
-// and addEventListener throw "Illegal invocation" when called on another object.
-func PageGlobal(private safejs.Value) safejs.Value {
-	if g := prop(private, "globalThis"); g.Type() == safejs.TypeObject {
-		return g
-	}
-	return private
-}

@@ -31,7 +31,7 @@ func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 	goAPI := &API{}
 	api, host := connect(t, goAPI, "1.2.3-test", env)
 	engine = session.New(session.Config{
-		Transport: NewTransport(env),
+		Transport: NewTransport(hostOn(t, env)),
 		Page:      NewPage(host),
 		Emit:      host.Emit,
 	})

@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -22,8 +21,7 @@ import (
 // It is {createGameSession, makeHost, listeners}.
 var loader safejs.Value
 
-// TestMain evaluates the loader and gives the package its host (Handover's
-// job in the module): the real global, events into a registry nobody reads.
+// TestMain evaluates the loader once.
 func TestMain(m *testing.M) {
 	if err := loadLoader(); err != nil {
 		fmt.Fprintln(os.Stderr, "loading js/game-session.mjs:", err)
@@ -47,18 +45,7 @@ func loadLoader() error {
 	if err != nil {
 		return err
 	}
-	if loader, err = fn.Invoke(); err != nil {
-		return err
-	}
-	registry, err := loader.Call("listeners")
-	if err != nil {
-		return err
-	}
-	host, err := loader.Call("makeHost", safejs.Global(), prop(registry, "emit"))
-	if err != nil {
-		return err
-	}
-	bridge, err = newHost(host)
+	loader, err = fn.Invoke()
 	return err
 }
 
@@ -74,6 +61,15 @@ func hostFor(t *testing.T, w safejs.Value) (*Host, safejs.Value) {
 	h, err := newHost(must(loader.Call("makeHost", w, prop(registry, "emit"))))
 	require.NoError(t, err)
 	return h, got
+}
+
+// hostOn is the loader's host for the window w (a fake), its events dropped:
+// what the browser implementations are made with in the tests.
+func hostOn(t *testing.T, w safejs.Value) *Host {
+	t.Helper()
+	h, err := newHost(must(loader.Call("makeHost", w, jsEval(t, `return () => {}`))))
+	require.NoError(t, err)
+	return h
 }
 
 // connectJS does with Go's exports (c) what the loader's hand-over hook does,
@@ -127,8 +123,6 @@ func requireGameSessionError(t *testing.T, v safejs.Value, code session.Code, st
 // Handover calls the hook on Go's private global with the version and the
 // three exports, and takes the host it answers with.
 func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
-	saved := bridge
-	t.Cleanup(func() { bridge = saved })
 	private := jsEval(t, `const g = { __proto__: null, got: null };
 		g.__gameSessionInit = (version, start, end, state) => {
 			g.got = { version, start, end, state };
@@ -137,7 +131,7 @@ func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
 		return g;`, must(loader.Call("makeHost", safejs.Global(), jsEval(t, `return () => {}`))))
 	h, err := Handover(private, "1.2.3", &API{Engine: (&fakeEngine{}).engine()})
 	require.NoError(t, err)
-	assert.Same(t, h, bridge, "the package's host")
+	assert.NotNil(t, h)
 	got := prop(private, "got")
 	assert.Equal(t, "1.2.3", str(t, got, "version"))
 	for _, name := range []string{"start", "end", "state"} {
@@ -147,24 +141,12 @@ func TestHandoverGivesTheExportsAndTakesTheHost(t *testing.T) {
 }
 
 func TestHandoverNeedsTheLoader(t *testing.T) {
-	saved := bridge
-	t.Cleanup(func() { bridge = saved })
 	_, err := Handover(jsEval(t, `return {}`), "1", &API{})
 	assert.ErrorIs(t, err, errNoHost)
 	_, err = Handover(jsEval(t, `return { __gameSessionInit() { return null; } }`), "1", &API{})
 	assert.Error(t, err, "a hook that gives no host (called twice)")
 	_, err = Handover(jsEval(t, `return { __gameSessionInit() { throw new Error("x"); } }`), "1", &API{})
 	assert.Error(t, err)
-}
-
-func TestPageGlobal(t *testing.T) {
-	// The loader's private global (a Proxy over the page's in js/game-session.mjs) names the
-	// page's global as its globalThis.
-	private := jsEval(t, `return new Proxy({ __gameSessionInit() {} }, { get: (o, k) => k in o ? o[k] : globalThis[k] })`)
-	assert.True(t, PageGlobal(private).Equal(safejs.Global()))
-	// Something without a globalThis object: itself.
-	g := jsEval(t, `return { globalThis: 42 }`)
-	assert.True(t, PageGlobal(g).Equal(g))
 }
 
 // Emit hands each event type's fields to the loader, which builds the
@@ -202,10 +184,10 @@ func TestThrowingListenerDoesNotReachGo(t *testing.T) {
 	assert.Equal(t, []any{"listener bug"}, toGo(reported))
 }
 
-// The fetch init and body come from the host in one call each.
+// Every request is made with the host's init and body: one rule.
 func TestFetchInitIsTheHosts(t *testing.T) {
-	init, err := fetchInit(session.Request{URL: testURL, Token: goodToken, Credentials: "include", KeepAlive: true})
-	require.NoError(t, err)
+	host := must(loader.Call("makeHost", safejs.Global(), jsEval(t, `return () => {}`)))
+	init := must(host.Call("init", goodToken, "include", true))
 	assert.True(t, must(jsGlobal("Reflect").Call("getPrototypeOf", init)).IsNull())
 	assert.Equal(t, "POST", str(t, init, "method"))
 	assert.Equal(t, "manual", str(t, init, "redirect"))
@@ -213,27 +195,53 @@ func TestFetchInitIsTheHosts(t *testing.T) {
 	assert.Equal(t, "include", str(t, init, "credentials"))
 	assert.True(t, boolean(t, init, "keepalive"))
 	assert.Equal(t, `{"auth_token":"`+goodToken+`"}`, str(t, init, "body"))
-	init, err = fetchInit(session.Request{URL: testURL, Token: "t"})
-	require.NoError(t, err)
+	init = must(host.Call("init", "t", "", false))
 	assert.True(t, prop(init, "keepalive").IsUndefined())
 	assert.True(t, prop(init, "credentials").IsUndefined())
-	body, err := jsonBody("a\"b\u2028")
-	require.NoError(t, err)
-	assert.Equal(t, `{"auth_token":"a\"b`+"\u2028"+`"}`, str(t, body))
+	assert.Equal(t, `{"auth_token":"a\"b`+"\u2028"+`"}`, str(t, must(host.Call("body", "a\"b\u2028"))))
 }
 
-// sprintf does what fmt.Sprintf does for the messages' verbs.
-func TestSprintfIsFmtsForTheVerbsUsed(t *testing.T) {
-	for _, c := range []struct {
-		format string
-		args   []any
-	}{
-		{"authToken must be a string, got %s", []any{"number"}},
-		{"authToken is too long (%d characters, at most %d bytes)", []any{9000, session.MaxTokenBytes}},
-		{"unknown option %q", []any{"a\"b\n"}},
-		{"options.%s must be a %s, got %s", []any{"debug", safejs.TypeBoolean, "string"}},
-		{"100%% %s", []any{errors.New("sure")}},
-	} {
-		assert.Equal(t, fmt.Sprintf(c.format, c.args...), sprintf(c.format, c.args...), c.format)
+// The host's functions never throw into Go, whatever the window: a Proxy
+// whose every trap throws, getters that throw, methods that throw or return
+// junk. Each answers with its documented failure value instead.
+func TestHostFunctionsNeverThrow(t *testing.T) {
+	windows := map[string]string{
+		"throw-all Proxy": `return ` + throwAllJS,
+		"throwing getters": `const w = {};
+			for (const k of ["fetch", "fetchLater", "navigator", "AbortController", "Request", "Worker", "Blob", "URL", "top"])
+				Object.defineProperty(w, k, { get() { throw new Error("getter " + k); } });
+			return w;`,
+		"throwing methods": `const boom = () => { throw new Error("boom"); };
+			const w = { fetch: boom, fetchLater: boom, AbortController: boom, Request: boom, Blob: boom, URL: { createObjectURL: boom } };
+			w.navigator = { sendBeacon: boom, locks: { request: boom } };
+			w.Worker = function () { throw new Error("no"); };
+			return w;`,
+		"junk answers": `const w = { fetch: () => 42, fetchLater: () => 42, AbortController: function () { return 1; } };
+			w.navigator = { sendBeacon: () => "yes", locks: { request: () => ({ then: 7 }) } };
+			w.Worker = class { constructor() { return { postMessage: 1, addEventListener() {} }; } };
+			w.Blob = class {}; w.URL = { createObjectURL: () => "blob:x" };
+			return w;`,
+	}
+	for name, src := range windows {
+		t.Run(name, func(t *testing.T) {
+			host := must(loader.Call("makeHost", jsEval(t, src), jsEval(t, `return () => {}`)))
+			got := jsEval(t, `const h = a, out = {};
+				const done = () => {};
+				for (const [k, f] of [
+					["request", () => h.request("https://api.test/x", "tok", "include", false, done)],
+					["beacon", () => h.beacon("https://api.test/x", "tok", "")],
+					["later", () => h.later("https://api.test/x", "tok", "")],
+					["lock", () => h.lock("n", "wait", () => {})],
+					["worker", () => h.worker(() => {}, () => {})],
+				]) {
+					try { const v = f(); out[k] = typeof v; if (v && typeof v === "object") out[k + ".timer"] = typeof v.timer(1, 5); }
+					catch (e) { out[k] = "threw " + e; }
+				}
+				return out;`, host)
+			for k, v := range toGo(got).(map[string]any) {
+				assert.NotContains(t, v, "threw", k)
+			}
+			tick(t) // their Promises settle: no unhandled rejection ends the Node process
+		})
 	}
 }

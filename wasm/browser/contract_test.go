@@ -130,7 +130,7 @@ func TestTransportContract(t *testing.T) {
 						jsEval(t, setup, env)
 					}
 				}
-				return NewTransport(env), newJSServer(t, env)
+				return NewTransport(hostOn(t, env)), newJSServer(t, env)
 			})
 		})
 	}
@@ -139,7 +139,7 @@ func TestTransportContract(t *testing.T) {
 func TestDeferredSenderContract(t *testing.T) {
 	sessiontest.DeferredSender(t, underNode, func(t *testing.T) (session.DeferredSender, sessiontest.DeferServer) {
 		env := withFetchLater(t)
-		return NewTransport(env), newJSServer(t, env)
+		return NewTransport(hostOn(t, env)), newJSServer(t, env)
 	})
 }
 
@@ -153,7 +153,7 @@ func TestWorkerTransportContract(t *testing.T) {
 	t.Run("page timers", func(t *testing.T) { // Node has no Worker
 		sessiontest.ScheduledTransport(t, underNode, func(t *testing.T) (session.ScheduledTransport, sessiontest.Server) {
 			page := newFakeEnv(t)
-			return NewWorkerTransport(NewTransport(page), NewWorkerClock(safejs.Global())), newJSServer(t, page)
+			return NewWorkerTransport(NewTransport(hostOn(t, page)), NewWorkerClock(hostOn(t, safejs.Global()))), newJSServer(t, page)
 		})
 	})
 }
@@ -170,11 +170,11 @@ func TestWorkerClockContract(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sessiontest.Clock(t, underNode, func(t *testing.T) session.Clock { return NewWorkerClock(global(t)) })
+			sessiontest.Clock(t, underNode, func(t *testing.T) session.Clock { return NewWorkerClock(hostOn(t, global(t))) })
 		})
 	}
 }
 
 func TestWebLocksContract(t *testing.T) {
-	sessiontest.Locker(t, underNode, func(t *testing.T) session.Locker { return NewWebLocks(jsEval(t, fakeLocksJS)) })
+	sessiontest.Locker(t, underNode, func(t *testing.T) session.Locker { return NewWebLocks(hostOn(t, jsEval(t, fakeLocksJS))) })
 }

@@ -3,59 +3,8 @@
 package browser
 
 import (
-	"strconv"
-	"syscall/js"
-
 	"github.com/game-session/game-session/wasm/session"
-	"github.com/hack-pad/safejs"
 )
-
-// invalidArgument is an INVALID_ARGUMENT *session.Error: bad JS input, no request sent.
-func invalidArgument(format string, args ...any) error {
-	return &session.Error{Code: session.CodeInvalidArgument, Message: sprintf(format, args...)}
-}
-
-// sprintf is the part of fmt.Sprintf the messages use, without fmt (see
-// wasm/sizerules): %s and %d give an argument's text (a string, an int, a
-// Stringer or an error), %q the same quoted (strconv.Quote), %% a percent.
-func sprintf(format string, args ...any) string {
-	b := make([]byte, 0, len(format)+32)
-	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' || i+1 == len(format) {
-			b = append(b, c)
-			continue
-		}
-		i++
-		if format[i] == '%' {
-			b = append(b, '%')
-			continue
-		}
-		text := "%!" + string(format[i]) + "(MISSING)"
-		if len(args) > 0 {
-			text, args = argText(args[0]), args[1:]
-		}
-		if format[i] == 'q' {
-			text = strconv.Quote(text)
-		}
-		b = append(b, text...)
-	}
-	return string(b)
-}
-
-func argText(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case int:
-		return strconv.Itoa(v)
-	case error:
-		return v.Error()
-	case interface{ String() string }:
-		return v.String()
-	}
-	return "?"
-}
 
 // internalError reports a fault of this module itself (a recovered panic, a
 // JS call that should not fail). The design has no INTERNAL code; of its codes
@@ -115,45 +64,4 @@ func walk(err error, visit func(error) bool) bool {
 		}
 	}
 	return false
-}
-
-// thrownValue returns the JS value behind an error from a safejs call that
-// threw, or undefined.
-func thrownValue(err error) safejs.Value {
-	v := safejs.Undefined()
-	walk(err, func(e error) bool {
-		if je, ok := e.(js.Error); ok {
-			v = safejs.Safe(je.Value)
-			return true
-		}
-		return false
-	})
-	return v
-}
-
-// jsErrorText describes an error a JS call threw or a Promise rejected with,
-// e.g. "TypeError: Failed to fetch", with its cause when there is one.
-func jsErrorText(v safejs.Value) string {
-	text := describeValue(v)
-	if cause := prop(v, "cause"); !cause.IsUndefined() {
-		text += ": " + describeValue(cause)
-	}
-	return text
-}
-
-func describeValue(v safejs.Value) string {
-	switch typeOf(v) {
-	case safejs.TypeString:
-		s, _ := v.String()
-		return s
-	case safejs.TypeObject:
-		name, msg := stringProp(v, "name"), stringProp(v, "message")
-		switch {
-		case name != "" && msg != "":
-			return name + ": " + msg
-		case name != "" || msg != "":
-			return name + msg
-		}
-	}
-	return typeName(v)
 }

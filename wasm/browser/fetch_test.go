@@ -15,7 +15,7 @@ const testURL = "https://api.example.com/api/games/sessions/initiate"
 
 func TestDoPostsJSONWithContentTypeAndCredentials(t *testing.T) {
 	env := newFakeEnv(t)
-	tr := NewTransport(env)
+	tr := NewTransport(hostOn(t, env))
 	_, err := tr.Do(session.Request{
 		Op: session.OpInitiate, URL: testURL, Token: `a"b\c`, Credentials: "include",
 	}, 0, nil)
@@ -33,7 +33,7 @@ func TestDoPostsJSONWithContentTypeAndCredentials(t *testing.T) {
 // endSession's end must outlive a navigation that follows at once.
 func TestDoKeepAliveRequestIsAKeepaliveFetch(t *testing.T) {
 	env := newFakeEnv(t)
-	_, err := NewTransport(env).Do(session.Request{
+	_, err := NewTransport(hostOn(t, env)).Do(session.Request{
 		Op: session.OpEnd, URL: testURL, Token: "t", KeepAlive: true,
 	}, 0, nil)
 	require.NoError(t, err)
@@ -42,7 +42,7 @@ func TestDoKeepAliveRequestIsAKeepaliveFetch(t *testing.T) {
 
 func TestDoOmitsCredentialsWhenUnset(t *testing.T) {
 	env := newFakeEnv(t)
-	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
+	_, err := NewTransport(hostOn(t, env)).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.NoError(t, err)
 	assert.True(t, prop(call(t, env, 0), "credentials").IsUndefined())
 }
@@ -61,7 +61,7 @@ func TestDoBodyRoundTripsAwkwardTokens(t *testing.T) {
 	for name, token := range tokens {
 		t.Run(name, func(t *testing.T) {
 			env := newFakeEnv(t)
-			_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: token}, 0, nil)
+			_, err := NewTransport(hostOn(t, env)).Do(session.Request{URL: testURL, Token: token}, 0, nil)
 			require.NoError(t, err)
 			back := jsEval(t, "return JSON.parse(a.calls[0].body)", env)
 			keys, err := objectKeys(back)
@@ -75,7 +75,7 @@ func TestDoBodyRoundTripsAwkwardTokens(t *testing.T) {
 func TestDoFetchThrowingSynchronouslyIsAnError(t *testing.T) {
 	env := newFakeEnv(t)
 	jsEval(t, `a.fetch = function () { throw new TypeError("bad init"); }`, env)
-	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
+	_, err := NewTransport(hostOn(t, env)).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad init")
 }
@@ -83,7 +83,7 @@ func TestDoFetchThrowingSynchronouslyIsAnError(t *testing.T) {
 func TestBeaconUsesKeepaliveFetchWithoutWaiting(t *testing.T) {
 	env := newFakeEnv(t)
 	script(t, env, `{hang: true}`) // never answers: Beacon must not wait for it
-	err := NewTransport(env).Beacon(session.Request{
+	err := NewTransport(hostOn(t, env)).Beacon(session.Request{
 		Op: session.OpEnd, URL: "https://api.example.com/api/games/sessions/end", Token: `to"k`, Credentials: "same-origin",
 	})
 	require.NoError(t, err)
@@ -104,9 +104,9 @@ func TestBeaconUsesKeepaliveFetchWithoutWaiting(t *testing.T) {
 func TestBeaconSwallowsFetchRejection(t *testing.T) {
 	env := newFakeEnv(t)
 	script(t, env, `{fail: "offline"}`)
-	require.NoError(t, NewTransport(env).Beacon(session.Request{URL: testURL, Token: "t"}))
+	require.NoError(t, NewTransport(hostOn(t, env)).Beacon(session.Request{URL: testURL, Token: "t"}))
 	// Let the rejection happen while the test still runs.
-	_, err := NewTransport(env).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
+	_, err := NewTransport(hostOn(t, env)).Do(session.Request{URL: testURL, Token: "t"}, 0, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, callCount(t, env))
 }
@@ -120,7 +120,7 @@ func TestBeaconFallsBackToSendBeaconWithStringBody(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			env := newFakeEnv(t)
 			jsEval(t, setup, env)
-			err := NewTransport(env).Beacon(session.Request{URL: testURL, Token: "tök\"en"})
+			err := NewTransport(hostOn(t, env)).Beacon(session.Request{URL: testURL, Token: "tök\"en"})
 			require.NoError(t, err)
 			require.Equal(t, 0, callCount(t, env))
 			b := jsEval(t, "return a.beacons", env)
@@ -136,10 +136,10 @@ func TestBeaconFallsBackToSendBeaconWithStringBody(t *testing.T) {
 func TestBeaconReportsRefusalAndAbsence(t *testing.T) {
 	env := newFakeEnv(t)
 	jsEval(t, `a.fetch = undefined; a.navigator.sendBeacon = () => false`, env)
-	assert.Error(t, NewTransport(env).Beacon(session.Request{URL: testURL, Token: "t"}))
+	assert.Error(t, NewTransport(hostOn(t, env)).Beacon(session.Request{URL: testURL, Token: "t"}))
 
 	jsEval(t, `a.navigator = {}`, env)
-	err := NewTransport(env).Beacon(session.Request{URL: testURL, Token: "secret"})
+	err := NewTransport(hostOn(t, env)).Beacon(session.Request{URL: testURL, Token: "secret"})
 	require.Error(t, err)
 	assert.False(t, strings.Contains(err.Error(), "secret"))
 }

@@ -4,7 +4,6 @@ package browser
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
@@ -15,58 +14,24 @@ var _ session.DeferredSender = (*Transport)(nil)
 
 var errNoFetchLater = errors.New("fetchLater is not available in this browser")
 
-// Defer registers req with fetchLater(url, {method, headers, body,
-// credentials, signal}): the browser sends it when the document is destroyed
-// (closed, navigated away, or its renderer killed), even when no event of ours
-// runs. No activateAfter: it must never go while the page lives. cancel
-// aborts it through its AbortController (a no-op once it was sent).
+// Defer registers req with fetchLater (the host's later): the browser sends
+// it when the document is destroyed (closed, navigated away, or its renderer
+// killed), even when no event of ours runs. No activateAfter: it must never
+// go while the page lives. cancel aborts it through its AbortController (a
+// no-op once it was sent).
 //
 // fetchLater throws where it cannot defer (a URL that is not potentially
 // trustworthy, the quota spent, a detached document): that is returned as an
 // error for the engine to log; the session goes on.
 func (t *Transport) Defer(req session.Request) (cancel func(), err error) {
-	if !isFunc(t.global, "fetchLater") {
-		return nil, errNoFetchLater
+	v, err := t.host.later.Invoke(req.URL, req.Token, req.Credentials)
+	switch {
+	case err != nil:
+		return nil, errors.New("fetchLater failed")
+	case typeOf(v) == safejs.TypeFunction:
+		return func() { _, _ = v.Invoke() }, nil
+	case typeOf(v) == safejs.TypeString:
+		return nil, hostError(v, "fetchLater failed")
 	}
-	init, err := fetchInit(req)
-	if err != nil {
-		return nil, err
-	}
-	ac := prop(t.global, "AbortController")
-	if typeOf(ac) != safejs.TypeFunction {
-		return nil, errors.New("fetchLater: no AbortController to withdraw it with")
-	}
-	abort, err := ac.New()
-	if err != nil {
-		return nil, errors.New("fetchLater: " + jsErrorText(thrownValue(err)))
-	}
-	_ = init.Set("signal", prop(abort, "signal"))
-	if _, err := t.global.Call("fetchLater", req.URL, init); err != nil {
-		return nil, errors.New("fetchLater: " + jsErrorText(thrownValue(err)))
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() { _, _ = abort.Call("abort") })
-	}, nil
-}
-
-// sendLater is fetchLater(url, {..., activateAfter: 0}): a request the
-// browser sends at once, from the deferred-fetch quota rather than the
-// keepalive one, and which outlives the page (Beacon's first choice). It
-// errs where fetchLater is missing or throws (an insecure URL, its own
-// quota, a detached document), for Beacon to try a keepalive fetch.
-func (t *Transport) sendLater(req session.Request) error {
-	if !isFunc(t.global, "fetchLater") {
-		return errNoFetchLater
-	}
-	req.KeepAlive = false // fetchLater's requests are keepalive by nature
-	init, err := fetchInit(req)
-	if err != nil {
-		return err
-	}
-	_ = init.Set("activateAfter", 0)
-	if _, err := t.global.Call("fetchLater", req.URL, init); err != nil {
-		return errors.New("fetchLater: " + jsErrorText(thrownValue(err)))
-	}
-	return nil
+	return nil, errNoFetchLater
 }

@@ -42,7 +42,7 @@ func later(t *testing.T, env safejs.Value, i int) safejs.Value {
 
 func TestDeferRegistersTheEndWithFetchLater(t *testing.T) {
 	env := withFetchLater(t)
-	cancel, err := NewTransport(env).Defer(session.Request{Op: session.OpEnd, URL: endURL, Token: `t"k`, Credentials: "include"})
+	cancel, err := NewTransport(hostOn(t, env)).Defer(session.Request{Op: session.OpEnd, URL: endURL, Token: `t"k`, Credentials: "include"})
 	require.NoError(t, err)
 	c := later(t, env, 0)
 	assert.Equal(t, endURL, str(t, c, "url"))
@@ -64,7 +64,7 @@ func TestDeferRegistersTheEndWithFetchLater(t *testing.T) {
 
 func TestDeferWithoutFetchLater(t *testing.T) {
 	env := newFakeEnv(t)
-	_, err := NewTransport(env).Defer(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"})
+	_, err := NewTransport(hostOn(t, env)).Defer(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"})
 	assert.ErrorIs(t, err, errNoFetchLater)
 	assert.Zero(t, callCount(t, env), "no fallback request")
 }
@@ -73,14 +73,14 @@ func TestDeferWithoutFetchLater(t *testing.T) {
 func TestDeferWhenFetchLaterThrows(t *testing.T) {
 	env := withFetchLater(t)
 	jsEval(t, `a.laterThrows = "deferred fetch quota exceeded"`, env)
-	cancel, err := NewTransport(env).Defer(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"})
+	cancel, err := NewTransport(hostOn(t, env)).Defer(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"})
 	require.Error(t, err)
 	assert.Nil(t, cancel)
 	assert.Contains(t, err.Error(), "QuotaExceededError: deferred fetch quota exceeded")
 }
 
 func TestTransportIsADeferredSender(t *testing.T) {
-	var tr session.Transport = NewTransport(newFakeEnv(t))
+	var tr session.Transport = NewTransport(hostOn(t, newFakeEnv(t)))
 	_, ok := tr.(session.DeferredSender)
 	assert.True(t, ok, "the engine finds fetchLater by this type assertion")
 }
@@ -90,7 +90,7 @@ func TestTransportIsADeferredSender(t *testing.T) {
 // up its quota; no keepalive fetch and no beacon besides.
 func TestBeaconIsFetchLaterActivatedAtOnce(t *testing.T) {
 	env := withFetchLater(t)
-	err := NewTransport(env).Beacon(session.Request{Op: session.OpEnd, URL: endURL, Token: `t"k`, Credentials: "include", KeepAlive: true})
+	err := NewTransport(hostOn(t, env)).Beacon(session.Request{Op: session.OpEnd, URL: endURL, Token: `t"k`, Credentials: "include", KeepAlive: true})
 	require.NoError(t, err)
 	c := later(t, env, 0)
 	assert.Equal(t, endURL, str(t, c, "url"))
@@ -109,7 +109,7 @@ func TestBeaconIsFetchLaterActivatedAtOnce(t *testing.T) {
 func TestBeaconFallsBackWhenFetchLaterThrows(t *testing.T) {
 	env := withFetchLater(t)
 	jsEval(t, `a.laterThrows = "deferred fetch quota exceeded"`, env)
-	require.NoError(t, NewTransport(env).Beacon(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"}))
+	require.NoError(t, NewTransport(hostOn(t, env)).Beacon(session.Request{Op: session.OpEnd, URL: endURL, Token: "t"}))
 	require.Equal(t, 1, callCount(t, env))
 	assert.True(t, boolean(t, call(t, env, 0), "keepalive"))
 }

@@ -26,27 +26,50 @@ import (
 //   - The host is the loader's frozen null-prototype record of functions,
 //     each one call where Go would make many, none of which throws into Go:
 //     emit(type, a, b, c, d) (Host.Emit: the detail is built in JS from
-//     positional values), init(token, credentials, keepalive) (fetchInit),
-//     body(token) (jsonBody), listen(handler) (Page.Watch), online()
-//     (Page.Online), debug(line) (Host.Debug).
+//     positional values), listen(handler) (Page.Watch), online()
+//     (Page.Online), debug(line) (Host.Debug); init(token, credentials,
+//     keepalive) and body(token), the fetch init and JSON body every request
+//     below is made with (Go does not call them); and the mechanics of the
+//     browser implementations:
+//   - request(url, token, credentials, keepalive, done) → abort, or an error
+//     text (Transport.Do): fetch with an AbortController; done(failure,
+//     status, type, retryAfter, body) once, failure "" with the response's
+//     status, type, Retry-After (≤ 64 characters) and body (JSON.parse'd,
+//     ≤ 64 Ki characters, else null; a redirect's unread), or the text of why
+//     no response came. Go keeps the timeout and the stop, and calls abort.
+//   - beacon(url, token, credentials) → "" or an error text
+//     (Transport.Beacon): fetchLater with activateAfter 0, else a keepalive
+//     fetch where Request.prototype has keepalive, else navigator.sendBeacon
+//     with the JSON string, else a keepalive fetch.
+//   - later(url, token, credentials) → cancel, undefined without
+//     fetchLater, or an error text (Transport.Defer).
+//   - lock(name, mode, callback) → release, or "missing" / "cross-origin"
+//     (WebLocks.Acquire): navigator.locks.request with ifAvailable, steal or
+//     (mode "wait") an AbortSignal; callback(event, name, text): "held",
+//     "granted" (returns true to hold), then once "settled" or "rejected"
+//     (the error's name and text). release gives a held lock back, or
+//     withdraws a waiting request.
+//   - worker(onMessage, onError) → {timer(id, ms), send(id, at, timeout,
+//     url, token, credentials, keepalive), cancel(id)}, or why there is no
+//     Worker (WorkerClock): the Worker's script is the loader's;
+//     onMessage("timer", id), ("started", id, sent), ("answer", id, sent,
+//     received, failure, status, type, retryAfter, body), ("timeout", id,
+//     sent, received); onError(message).
 //
-// Go knows nothing of the game's listeners: on(), its argument checks and a
-// throwing listener are the loader's.
+// Every decision (what to send when, what an answer or a failure means, the
+// fallbacks to page timers) is Go's; the host only does the JS.
 type Host struct {
-	emit, init, body, listen, online, debug safejs.Value
+	emit, listen, online, debug          safejs.Value
+	request, beacon, later, lock, worker safejs.Value
 }
 
 // initHook is the loader's hand-over function on Go's private global.
 const initHook = "__gameSessionInit"
 
-// bridge is the host that the package's plain helpers (fetchInit, jsonBody)
-// use: set once by Handover at start-up (in tests, by the harness).
-var bridge *Host
-
 var errNoHost = errors.New("game-session.wasm runs only under its loader (game-session.js or game-session.mjs)")
 
-// Handover gives Go's exports to the loader and returns the loader's host,
-// which it also makes the package's. private is the global Go runs with; the
+// Handover gives Go's exports to the loader and returns the loader's host.
+// private is the global Go runs with; the
 // hook is its own (never the page's). Nothing JS runs between the hand-over
 // and main blocking: the loader lets calls in from a microtask, so the
 // engine may be wired after this returns.
@@ -62,12 +85,7 @@ func Handover(private safejs.Value, version string, api *API) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := newHost(v)
-	if err != nil {
-		return nil, err
-	}
-	bridge = h
-	return h, nil
+	return newHost(v)
 }
 
 // newHost reads the host's functions, once.
@@ -77,8 +95,9 @@ func newHost(v safejs.Value) (*Host, error) {
 		name string
 		to   *safejs.Value
 	}{
-		{"emit", &h.emit}, {"init", &h.init}, {"body", &h.body},
-		{"listen", &h.listen}, {"online", &h.online}, {"debug", &h.debug},
+		{"emit", &h.emit}, {"listen", &h.listen}, {"online", &h.online}, {"debug", &h.debug},
+		{"request", &h.request}, {"beacon", &h.beacon}, {"later", &h.later},
+		{"lock", &h.lock}, {"worker", &h.worker},
 	} {
 		*f.to = prop(v, f.name)
 		if typeOf(*f.to) != safejs.TypeFunction {

@@ -14,8 +14,8 @@ import (
 const maxDepth = 32
 
 // jsGlobal returns a property of the real global object (JSON, Object,
-// Promise...). The injected globals in NewTransport and the like are only for
-// the things tests fake: fetch, navigator. The built-ins below are read once,
+// Date...). What tests fake (fetch, navigator, Worker...) the loader's host
+// reads from its window (host.go), never Go. The built-ins below are read once,
 // at start-up (package initialisation, before the loader gets Go's exports),
 // so that a page replacing globalThis.JSON or Reflect later does not reach
 // into the module, and no call looks them up again.
@@ -31,8 +31,6 @@ func jsGlobal(name string) safejs.Value {
 		return jsJSON
 	case "Date":
 		return jsDate
-	case "Promise":
-		return jsPromise
 	case "URL":
 		return jsURL
 	case "BigInt":
@@ -51,13 +49,10 @@ var (
 	reflectGet           = method(jsReflect, "get")
 	jsObject             = readGlobal("Object")
 	objectKeysFn         = method(jsObject, "keys")
-	objectCreate         = method(jsObject, "create")
 	jsArray              = readGlobal("Array")
 	arrayIsArray         = method(jsArray, "isArray")
-	arrayOf              = method(jsArray, "of")
 	jsJSON               = readGlobal("JSON")
 	jsDate               = readGlobal("Date")
-	jsPromise            = readGlobal("Promise")
 	jsURL                = readGlobal("URL")
 	jsBigInt             = readGlobal("BigInt")
 	jsEncodeURIComponent = readGlobal("encodeURIComponent")
@@ -94,29 +89,6 @@ func typeOf(v safejs.Value) (t safejs.Type) {
 		}
 	}()
 	return v.Type()
-}
-
-// newDict returns Object.create(null): an object with no prototype, so that
-// setting its properties can run no setter a page put on Object.prototype
-// and reading them later (fetch reading its init) finds no inherited getter.
-// For the objects that only the browser reads: fetch's init and headers,
-// lock options, property descriptors.
-func newDict() (safejs.Value, error) {
-	return objectCreate.Invoke(nil)
-}
-
-// dict is newDict with its properties set.
-func dict(keys []string, vals []any) (safejs.Value, error) {
-	d, err := newDict()
-	if err != nil {
-		return safejs.Undefined(), err
-	}
-	for i, k := range keys {
-		if err := d.Set(k, vals[i]); err != nil {
-			return safejs.Undefined(), err
-		}
-	}
-	return d, nil
 }
 
 // toGo converts a JS value made by JSON.parse (plain data: its reads cannot
@@ -169,60 +141,6 @@ func toGoDepth(v safejs.Value, depth int) any {
 		}
 	}
 	return out
-}
-
-// toJS converts plain Go values into JS values: strings, numbers, booleans,
-// nil (null), []any (Array.of: defined elements) and map[string]any (an
-// object without a prototype, see dict). Integer types become numbers;
-// unknown types become undefined rather than panicking inside js.ValueOf.
-func toJS(x any) any {
-	switch x := x.(type) {
-	case nil:
-		return safejs.Null()
-	case safejs.Value:
-		return x
-	case safejs.Func:
-		return x.Value()
-	case string, bool, float64:
-		return x
-	case float32:
-		return float64(x)
-	case int:
-		return float64(x)
-	case int32:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case uint:
-		return float64(x)
-	case uint32:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		vals := make([]any, 0, len(x))
-		for k, v := range x {
-			keys, vals = append(keys, k), append(vals, toJS(v))
-		}
-		d, err := dict(keys, vals)
-		if err != nil {
-			return safejs.Undefined()
-		}
-		return d
-	case []any:
-		vals := make([]any, len(x))
-		for i, el := range x {
-			vals[i] = toJS(el)
-		}
-		arr, err := arrayOf.Invoke(vals...)
-		if err != nil {
-			return safejs.Undefined()
-		}
-		return arr
-	default:
-		return safejs.Undefined()
-	}
 }
 
 func isArray(v safejs.Value) bool {
@@ -286,7 +204,11 @@ func typeName(v safejs.Value) string {
 
 // stringProp reads obj[name] as a string, "" when absent or not a string.
 func stringProp(obj safejs.Value, name string) string {
-	v := prop(obj, name)
+	return stringOf(prop(obj, name))
+}
+
+// stringOf is v as a Go string, "" when v is not a string.
+func stringOf(v safejs.Value) string {
 	if typeOf(v) != safejs.TypeString {
 		return ""
 	}

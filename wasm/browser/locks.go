@@ -10,19 +10,20 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// WebLocks is a session.Locker over navigator.locks (the Web Locks API).
-// Which lock, when, and what a stolen lock means are the engine's business
-// (session/lock.go); this only translates.
+// WebLocks is a session.Locker over navigator.locks (the Web Locks API),
+// through the loader's host (lock: host.go). Which lock, when, and what a
+// stolen lock means are the engine's business (session/lock.go); this only
+// translates.
 type WebLocks struct {
-	global safejs.Value // where navigator is looked up; tests pass a fake
+	host *Host
 }
 
 var _ session.Locker = (*WebLocks)(nil)
 
-// NewWebLocks returns a Locker over global.navigator.locks. Where there is
-// none (an insecure context, an old browser, Node), Acquire says so and the
-// engine carries on without locking.
-func NewWebLocks(global safejs.Value) *WebLocks { return &WebLocks{global: global} }
+// NewWebLocks returns a Locker over the navigator.locks of host's window.
+// Where there is none (an insecure context, an old browser, Node), Acquire
+// says so and the engine carries on without locking.
+func NewWebLocks(host *Host) *WebLocks { return &WebLocks{host: host} }
 
 // The three ways locks cannot work here (missing, cross-origin frame,
 // denied): any error of Acquire but ErrLockHeld and ErrCanceled tells the
@@ -39,102 +40,48 @@ type locksUnavailable string
 
 func (e locksUnavailable) Error() string { return "Web Locks unavailable: " + string(e) }
 
-// crossOriginFrame reports whether global is a window framed by a document
-// of another origin: window.top is another window whose location.origin
-// cannot be read (the browser throws SecurityError, which prop reads as
-// undefined). A same-origin parent shares our locks; no window.top (Node,
-// a Worker) is not framed.
-func crossOriginFrame(global safejs.Value) bool {
-	top := prop(global, "top")
-	if top.Type() != safejs.TypeObject || top.Equal(global) {
-		return false
-	}
-	return prop(prop(top, "location"), "origin").Type() != safejs.TypeString
-}
-
-// deniedOrElse is the error for request failing with reason before any
-// grant: a SecurityError means the browser denies locks to this document.
-func deniedOrElse(reason safejs.Value) error {
-	if stringProp(reason, "name") == "SecurityError" {
-		return locksUnavailable(deniedPrefix + jsErrorText(reason))
-	}
-	return errors.New("navigator.locks.request: " + jsErrorText(reason))
-}
-
-// Acquire calls navigator.locks.request(name, options, callback), with
-// options {ifAvailable: true}, {steal: true} or, to wait, an AbortSignal that
-// withdraws the request when ctx ends. The callback gets null when another
-// tab holds the lock (ErrLockHeld); otherwise it returns a Promise that stays
-// pending while the lock is held: resolving it (Release) gives the lock back.
-// When another tab steals the lock, request's own Promise rejects
-// (AbortError) and lost is called.
+// Acquire has the host call navigator.locks.request(name, options,
+// callback), with options {ifAvailable: true}, {steal: true} or, to wait, an
+// AbortSignal that withdraws the request when stop fires. The callback gets
+// null when another tab holds the lock (ErrLockHeld); otherwise the host
+// holds the lock (a pending Promise) until Release. When another tab steals
+// the lock, request's own Promise rejects (AbortError) and lost is called.
 func (w *WebLocks) Acquire(name string, mode session.LockMode, stop *session.Stop, lost func()) (session.Lock, error) {
 	if stop.Fired() {
 		return nil, session.ErrCanceled
 	}
-	locks := prop(prop(w.global, "navigator"), "locks")
-	if !isFunc(locks, "request") {
-		return nil, errNoWebLocks
-	}
-	if crossOriginFrame(w.global) {
-		return nil, errCrossOrigin
-	}
-	opts, err := newDict() // no prototype: a page's setters are not run (see newDict)
-	if err != nil {
-		return nil, err
-	}
-	var abort safejs.Value
+	modeName := "ifAvailable"
 	switch mode {
 	case session.LockSteal:
-		_ = opts.Set("steal", true)
+		modeName = "steal"
 	case session.LockWait:
-		if ac := prop(w.global, "AbortController"); ac.Type() == safejs.TypeFunction {
-			if abort, err = ac.New(); err == nil {
-				_ = opts.Set("signal", prop(abort, "signal"))
-			}
-		}
-	default:
-		_ = opts.Set("ifAvailable", true)
+		modeName = "wait"
 	}
-
 	l := &webLock{lost: lost, granted: make(chan error, 1), settled: make(chan struct{})}
-	var callback, onSettled, onRejected safejs.Func
-	// Released once request's Promise settles: neither is called after.
-	releaseFuncs := func() {
-		callback.Release()
-		onSettled.Release()
-		onRejected.Release()
-	}
-	callback, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+	// The host calls back until it told settled or rejected: released then.
+	var callback safejs.Func
+	callback, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		var ret any
-		guard("lock callback", func() { ret = l.onGrant(arg(args, 0)) })
+		guard("lock callback", func() { ret = l.event(callback, args) })
 		return ret
 	})
 	if err != nil {
 		return nil, err
 	}
-	onSettled, _ = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		releaseFuncs()
-		l.settle()
-		return nil
-	})
-	onRejected, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		releaseFuncs()
-		l.settle()
-		guard("lock request", func() { l.rejected(arg(args, 0)) })
-		return nil
-	})
-	promise, err := locks.Call("request", name, opts, callback)
-	if err == nil {
-		_, err = promise.Call("then", onSettled, onRejected)
-	}
-	if err != nil {
-		releaseFuncs()
-		if v := thrownValue(err); stringProp(v, "name") == "SecurityError" {
-			return nil, locksUnavailable(deniedPrefix + jsErrorText(v))
+	release, err := w.host.lock.Invoke(name, modeName, callback)
+	if err != nil || typeOf(release) != safejs.TypeFunction {
+		callback.Release() // the host calls it only when it returned release
+		switch {
+		case err != nil:
+			return nil, errors.New("navigator.locks.request failed")
+		case stringOf(release) == "cross-origin":
+			return nil, errCrossOrigin
 		}
-		return nil, errors.New("navigator.locks.request failed: " + jsErrorText(thrownValue(err)))
+		return nil, errNoWebLocks
 	}
+	l.mu.Lock()
+	l.release = release
+	l.mu.Unlock()
 
 	remove := stop.OnFire(func() {
 		l.mu.Lock()
@@ -145,10 +92,9 @@ func (w *WebLocks) Acquire(name string, mode session.LockMode, stop *session.Sto
 	remove()
 	switch {
 	case err == session.ErrCanceled:
-		l.Release() // a grant that comes later is given back at once
-		if !abort.IsUndefined() {
-			_, _ = abort.Call("abort") // and a request still queued is withdrawn
-		}
+		// A grant that comes later is given back at once, and a request
+		// still queued is withdrawn.
+		l.Release()
 		return nil, err
 	case err != nil:
 		return nil, err
@@ -165,52 +111,53 @@ type webLock struct {
 
 	mu       sync.Mutex
 	answered bool         // granted has its answer
-	resolve  safejs.Value // resolves the callback's Promise: releases the lock
+	release  safejs.Value // the host's: gives the lock back, or withdraws the request
+	held     bool
 	released bool
 	isLost   bool
 }
 
-// onGrant is the lock callback: lock is null when the lock is held
-// elsewhere (ifAvailable). It returns what the callback returns: nothing
-// (which ends the request at once) or the pending Promise that holds the lock.
-func (l *webLock) onGrant(lock safejs.Value) any {
+// event is the host's callback(event, name, text) for the request; it runs
+// in a JS callback and never blocks. It returns true to hold a granted lock.
+func (l *webLock) event(callback safejs.Func, args []safejs.Value) any {
+	event := stringOf(arg(args, 0))
+	if event == "settled" || event == "rejected" {
+		callback.Release() // the host's last call
+		l.settleOnce.Do(func() { close(l.settled) })
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if lock.IsNull() || lock.IsUndefined() {
+	switch event {
+	case "held": // ifAvailable, and another tab has it
 		l.answerLocked(session.ErrLockHeld)
-		return nil
+	case "granted":
+		if l.released { // Acquire gave up (stop fired) before the grant
+			l.answerLocked(errors.New("lock granted after the request was abandoned"))
+			return false
+		}
+		l.held = true
+		l.answerLocked(nil)
+		return true
+	case "settled": // the lock is free; a request never answered ended without a grant
+		l.answerLocked(errors.New("navigator.locks.request ended without a grant"))
+	case "rejected":
+		// Before a grant the request failed (a SecurityError in an opaque
+		// origin, say: the browser denies locks to this document); after
+		// one, another tab stole the lock.
+		text := stringOf(arg(args, 2))
+		switch {
+		case !l.answered && stringOf(arg(args, 1)) == "SecurityError":
+			l.answerLocked(locksUnavailable(deniedPrefix + text))
+		case !l.answered:
+			l.answerLocked(errors.New("navigator.locks.request: " + text))
+		case l.held && !l.released && !l.isLost:
+			l.isLost = true
+			if l.lost != nil {
+				l.lost()
+			}
+		}
 	}
-	if l.released { // Acquire gave up (its ctx ended) before the grant
-		l.answerLocked(errors.New("lock granted after the request was abandoned"))
-		return nil
-	}
-	promise, resolve, err := pendingPromise()
-	if err != nil {
-		l.answerLocked(err)
-		return nil
-	}
-	l.resolve = resolve
-	l.answerLocked(nil)
-	return promise
-}
-
-// rejected handles the rejection of request's Promise: before a grant it
-// means the request failed (a SecurityError in an opaque origin, say); after
-// one, that another tab stole the lock.
-func (l *webLock) rejected(reason safejs.Value) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.answered {
-		l.answerLocked(deniedOrElse(reason))
-		return
-	}
-	if l.resolve.IsUndefined() || l.released || l.isLost {
-		return
-	}
-	l.isLost = true
-	if l.lost != nil {
-		l.lost()
-	}
+	return nil
 }
 
 func (l *webLock) answerLocked(err error) {
@@ -225,11 +172,9 @@ func (l *webLock) answerLocked(err error) {
 // asynchronously).
 func (l *webLock) Released() <-chan struct{} { return l.settled }
 
-// settle closes settled, once; it runs in a JS callback and never blocks.
-func (l *webLock) settle() { l.settleOnce.Do(func() { close(l.settled) }) }
-
-// Release resolves the callback's Promise, which ends the request and frees
-// the lock. It is a synchronous JS call, so it works inside pagehide.
+// Release gives the lock back (the host resolves the Promise that holds
+// it), which ends the request and frees the lock. It is a synchronous JS
+// call, so it works inside pagehide.
 func (l *webLock) Release() {
 	l.mu.Lock()
 	if l.released {
@@ -237,30 +182,9 @@ func (l *webLock) Release() {
 		return
 	}
 	l.released = true
-	resolve := l.resolve
+	release := l.release
 	l.mu.Unlock()
-	if resolve.Type() == safejs.TypeFunction {
-		_, _ = resolve.Invoke()
+	if typeOf(release) == safejs.TypeFunction {
+		_, _ = release.Invoke()
 	}
-}
-
-// pendingPromise returns a new Promise and the function that resolves it.
-func pendingPromise() (promise, resolve safejs.Value, err error) {
-	exec, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		resolve = arg(args, 0)
-		return nil
-	})
-	if err != nil {
-		return safejs.Undefined(), safejs.Undefined(), err
-	}
-	// The executor runs inside the constructor: release it right after.
-	promise, err = jsGlobal("Promise").New(exec)
-	exec.Release()
-	if err != nil {
-		return safejs.Undefined(), safejs.Undefined(), err
-	}
-	if resolve.Type() != safejs.TypeFunction {
-		return safejs.Undefined(), safejs.Undefined(), errors.New("Promise executor got no resolve function")
-	}
-	return promise, resolve, nil
 }

@@ -92,7 +92,7 @@ func acquire(t *testing.T, w safejs.Value, name string, mode session.LockMode) (
 	defer time.AfterFunc(failAfter, stop.Fire).Stop()
 	h := heldLock{lost: make(chan struct{})}
 	var err error
-	h.Lock, err = NewWebLocks(w).Acquire(name, mode, stop, func() { close(h.lost) })
+	h.Lock, err = NewWebLocks(hostOn(t, w)).Acquire(name, mode, stop, func() { close(h.lost) })
 	return h, err
 }
 
@@ -188,7 +188,7 @@ func TestWebLocksWaitGetsTheLockOnceReleased(t *testing.T) {
 	stop := &session.Stop{}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := NewWebLocks(w).Acquire("x", session.LockWait, stop, nil)
+		_, err := NewWebLocks(hostOn(t, w)).Acquire("x", session.LockWait, stop, nil)
 		errc <- err
 	}()
 	tick(t)
@@ -208,7 +208,7 @@ func TestWebLocksGrantAfterCancelIsReleased(t *testing.T) {
 	stop := &session.Stop{}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := NewWebLocks(w).Acquire("x", session.LockIfAvailable, stop, nil)
+		_, err := NewWebLocks(hostOn(t, w)).Acquire("x", session.LockIfAvailable, stop, nil)
 		errc <- err
 	}()
 	tick(t) // the request is made

@@ -126,12 +126,3 @@ func millis(ms float64) time.Duration {
 	}
 	return time.Duration(ns)
 }
-
-// clip bounds user-supplied text quoted in an error message (events.go).
-func clip(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}

@@ -62,7 +62,7 @@ func recv[T any](t *testing.T, ch <-chan T) T {
 func TestPageHideRunsInsideTheEvent(t *testing.T) {
 	w := jsEval(t, fakeWindowJS)
 	env := newFakeEnv(t)
-	tr := NewTransport(env)
+	tr := NewTransport(hostOn(t, env))
 	p := newPage(t, w)
 	require.NoError(t, p.Watch(PageHandlers{PageHide: func() {
 		require.NoError(t, tr.Beacon(session.Request{URL: testURL, Token: "t"}))

@@ -24,10 +24,12 @@ import (
 // with an error event rather than a throw) the clock uses page timers, as
 // before, and Describe says why.
 type WorkerClock struct {
-	global safejs.Value // where Worker, Blob and URL are looked up; tests pass fakes
+	host *Host // makes the Worker (worker: host.go)
 
 	once      sync.Once
-	worker    safejs.Value
+	timer     safejs.Value // the host's handle: timer(id, ms), send(...), cancel(id)
+	send      safejs.Value
+	cancel    safejs.Value
 	onMessage safejs.Func
 	onError   safejs.Func
 
@@ -43,60 +45,9 @@ var (
 	_ session.ClockDescriber = (*WorkerClock)(nil)
 )
 
-// workerJS runs in the Worker. Timers: [id, ms] starts timer id, [id, -1]
-// cancels it; a fired timer posts its id back. Timer 0 is the handshake.
-// Scheduled requests (worker_transport.go): {id, at, timeout, url, init}
-// fetches url at the Worker's Date.now() == at with its own AbortController
-// (aborted after timeout ms), posts {id, sent, started: true} as it calls
-// fetch, then {id, sent, received, status, type, text, retryAfter} or {id,
-// sent, received, error, timeout}; {cancel: id} withdraws a pending one or aborts one in
-// flight, which then posts nothing more. The token is in init.body only.
-const workerJS = `"use strict";
-const timers = new Map(), requests = new Map();
-const text = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
-const retryAfter = (h) => (typeof h === "string" && h.length <= 64 ? h : ""); // as responseHead reads it
-const send = (d, r) => {
-  r.abort = new AbortController();
-  let timedOut = false;
-  if (d.timeout > 0) r.timer = setTimeout(() => { timedOut = true; r.abort.abort(); }, d.timeout);
-  const sent = Date.now();
-  postMessage({ id: d.id, sent, started: true });
-  const settle = (m) => {
-    if (requests.get(d.id) !== r) return;
-    requests.delete(d.id);
-    clearTimeout(r.timer);
-    m.id = d.id; m.sent = sent; m.received = Date.now();
-    postMessage(m);
-  };
-  new Promise((ok) => ok(fetch(d.url, Object.assign({}, d.init, { signal: r.abort.signal }))))
-    .then((res) => res.text().then((body) => ({ status: res.status, type: res.type, text: body,
-      retryAfter: retryAfter(res.headers.get("Retry-After")) })))
-    .then(settle, (e) => settle({ error: text(e), timeout: timedOut }));
-};
-onmessage = (e) => {
-  const d = e.data;
-  if (Array.isArray(d)) {
-    const id = d[0], ms = d[1];
-    if (ms < 0) { clearTimeout(timers.get(id)); timers.delete(id); return; }
-    timers.set(id, setTimeout(() => { timers.delete(id); postMessage(id); }, ms));
-    return;
-  }
-  if (d.cancel !== undefined) {
-    const r = requests.get(d.cancel);
-    if (!r) return;
-    requests.delete(d.cancel);
-    clearTimeout(r.timer);
-    if (r.abort) r.abort.abort();
-    return;
-  }
-  const r = {};
-  requests.set(d.id, r);
-  r.timer = setTimeout(() => send(d, r), d.at - Date.now());
-};`
-
-// NewWorkerClock returns a clock whose Worker is made on first use.
-func NewWorkerClock(global safejs.Value) *WorkerClock {
-	return &WorkerClock{global: global, timers: map[int]*workerTimer{}, requests: map[int]*workerRequest{}}
+// NewWorkerClock returns a clock whose Worker, the host's, is made on first use.
+func NewWorkerClock(host *Host) *WorkerClock {
+	return &WorkerClock{host: host, timers: map[int]*workerTimer{}, requests: map[int]*workerRequest{}}
 }
 
 // handshakeTimeout bounds the wait for a new Worker's first answer (2 s, as
@@ -133,8 +84,8 @@ func (c *WorkerClock) AfterFunc(d time.Duration, f func()) func() bool {
 	c.mu.Unlock()
 
 	ms := max(float64(d)/float64(time.Millisecond), 0)
-	if err := c.post(t.id, ms); err != nil {
-		c.fail("postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err)))
+	if err := c.post(c.timer, t.id, ms); err != "" {
+		c.fail(err)
 	}
 	return t.stop
 }
@@ -150,8 +101,8 @@ func (c *WorkerClock) start() {
 		c.mu.Lock()
 		c.timers[0] = handshake
 		c.mu.Unlock()
-		if err := c.post(0, 0); err != nil {
-			reason = "postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err))
+		if err := c.post(c.timer, 0, 0); err != "" {
+			reason = err
 		} else {
 			wait := time.AfterFunc(handshakeTimeout, func() { answered <- false })
 			ok := <-answered
@@ -165,65 +116,58 @@ func (c *WorkerClock) start() {
 	c.fail(reason)
 }
 
+// makeWorker has the host make the Worker, or returns why there is none.
+// Its messages come to message; its failure (a policy checked while loading
+// its script) moves its pending timers to the page.
 func (c *WorkerClock) makeWorker() (fallback string) {
-	ctor := prop(c.global, "Worker")
-	blobCtor, url := prop(c.global, "Blob"), prop(c.global, "URL")
-	if ctor.Type() != safejs.TypeFunction || blobCtor.Type() != safejs.TypeFunction || !isFunc(url, "createObjectURL") {
-		return "no Worker here"
-	}
-	parts := toJS([]any{workerJS})
-	blobOpts := toJS(map[string]any{"type": "text/javascript"})
-	blob, err := blobCtor.New(parts, blobOpts)
-	if err != nil {
-		return "new Blob failed: " + jsErrorText(thrownValue(err))
-	}
-	src, err := url.Call("createObjectURL", blob)
-	if err != nil {
-		return "URL.createObjectURL failed: " + jsErrorText(thrownValue(err))
-	}
-	// A Content-Security-Policy without worker-src blob: (or child-src,
-	// script-src) makes this throw.
-	worker, err := ctor.New(src)
-	if err != nil {
-		return "new Worker failed: " + jsErrorText(thrownValue(err))
-	}
 	c.onMessage, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		guard("timer worker message", func() {
-			data := prop(arg(args, 0), "data")
-			if data.Type() != safejs.TypeNumber {
-				c.answer(data) // a scheduled request's
-				return
-			}
-			if id, err := data.Int(); err == nil {
-				c.fire(id)
-			}
-		})
+		guard("timer worker message", func() { c.message(args) })
 		return nil
 	})
-	// The Worker can also fail after construction (a policy checked while
-	// loading its script): its pending timers move to the page.
 	c.onError, _ = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		guard("timer worker error", func() {
 			// Chromium's event for a CSP violation carries no message.
 			why := "a Content-Security-Policy without worker-src blob: may forbid it"
-			if msg := stringProp(arg(args, 0), "message"); msg != "" {
+			if msg := stringOf(arg(args, 0)); msg != "" {
 				why = msg
 			}
 			c.fail("the timer Worker failed: " + why)
 		})
 		return nil
 	})
-	if _, err := worker.Call("addEventListener", "message", c.onMessage); err != nil {
-		return "the timer Worker takes no listener: " + jsErrorText(thrownValue(err))
+	h, err := c.host.worker.Invoke(c.onMessage, c.onError)
+	if err != nil {
+		return "the host made no Worker"
 	}
-	_, _ = worker.Call("addEventListener", "error", c.onError)
-	c.worker = worker
+	if typeOf(h) != safejs.TypeObject {
+		return hostError(h, "the host made no Worker").Error()
+	}
+	c.timer, c.send, c.cancel = prop(h, "timer"), prop(h, "send"), prop(h, "cancel")
 	return ""
 }
 
-func (c *WorkerClock) post(id int, ms float64) error {
-	_, err := c.worker.Call("postMessage", toJS([]any{float64(id), ms}))
-	return err
+// post calls one of the host's Worker functions; it returns "" or why the
+// Worker could not be told.
+func (c *WorkerClock) post(f safejs.Value, args ...any) string {
+	v, err := f.Invoke(args...)
+	if err != nil {
+		return "postMessage to the timer Worker failed"
+	}
+	return stringOf(v)
+}
+
+// message is the host's onMessage: a fired timer, or a scheduled request's
+// news (worker_transport.go). It runs in a JS callback and never blocks.
+func (c *WorkerClock) message(args []safejs.Value) {
+	id, err := arg(args, 1).Int()
+	if err != nil {
+		return
+	}
+	if kind := stringOf(arg(args, 0)); kind != "timer" {
+		c.answer(kind, id, args)
+		return
+	}
+	c.fire(id)
 }
 
 // fire delivers timer id, once; it never blocks (a JS callback calls it).
@@ -283,7 +227,7 @@ func (t *workerTimer) stop() bool {
 		page()
 	}
 	if viaWorker {
-		_ = c.post(t.id, -1)
+		_ = c.post(c.timer, t.id, -1)
 	}
 	return true
 }

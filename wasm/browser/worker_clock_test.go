@@ -69,7 +69,7 @@ func fired(t *testing.T, c <-chan time.Time) time.Time {
 
 func TestWorkerClockTimersRunInTheWorker(t *testing.T) {
 	g := jsEval(t, fakeWorkerJS)
-	c := NewWorkerClock(g)
+	c := NewWorkerClock(hostOn(t, g))
 	// Timing and cancelling: TestWorkerClockContract. Here, the protocol.
 	fired(t, newTimer(c, 30*time.Millisecond).C())
 	stopped := newTimer(c, 20*time.Millisecond)
@@ -93,7 +93,7 @@ func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := jsEval(t, fakeWorkerJS)
 			jsEval(t, setup, g)
-			c := NewWorkerClock(g)
+			c := NewWorkerClock(hostOn(t, g))
 			fired(t, newTimer(c, 10*time.Millisecond).C())
 			tm := newTimer(c, time.Hour)
 			assert.True(t, tm.Stop())
@@ -103,26 +103,26 @@ func TestWorkerClockFallsBackToPageTimers(t *testing.T) {
 	t.Run("the Worker fails to load", func(t *testing.T) {
 		g := jsEval(t, fakeWorkerJS)
 		jsEval(t, "a.blockWorker = true", g)
-		c := NewWorkerClock(g)
+		c := NewWorkerClock(hostOn(t, g))
 		assert.Contains(t, c.Describe(), "page timers (the timer Worker failed: Refused to load the script)")
 		fired(t, newTimer(c, 10*time.Millisecond).C())
 	})
 	t.Run("the Worker fails to load without a message", func(t *testing.T) {
 		g := jsEval(t, fakeWorkerJS)
 		jsEval(t, "a.blockWorker = true; a.silentError = true", g)
-		assert.Contains(t, NewWorkerClock(g).Describe(), "page timers (the timer Worker failed: a Content-Security-Policy without worker-src blob: may forbid it)")
+		assert.Contains(t, NewWorkerClock(hostOn(t, g)).Describe(), "page timers (the timer Worker failed: a Content-Security-Policy without worker-src blob: may forbid it)")
 	})
 	t.Run("the CSP reason is told", func(t *testing.T) {
 		g := jsEval(t, fakeWorkerJS)
 		jsEval(t, `a.workerThrows = "worker-src"`, g)
-		assert.Contains(t, NewWorkerClock(g).Describe(), "new Worker failed: SecurityError: worker-src")
+		assert.Contains(t, NewWorkerClock(hostOn(t, g)).Describe(), "new Worker failed: SecurityError: worker-src")
 	})
 }
 
 // A Worker that fails after it was made hands its pending timers to the page.
 func TestWorkerClockWorkerErrorMovesPendingTimersToThePage(t *testing.T) {
 	g := jsEval(t, fakeWorkerJS)
-	c := NewWorkerClock(g)
+	c := NewWorkerClock(hostOn(t, g))
 	pending := newTimer(c, 50*time.Millisecond)
 	stopped := newTimer(c, 50*time.Millisecond)
 	jsEval(t, "a.breakWorker()", g) // its error event reaches the clock at once

@@ -37,13 +37,14 @@ type workerRequest struct {
 	answer chan workerAnswer // buffered (2): the Worker's answer or failure, and a stop
 	sent   session.Instant   // when the Worker called fetch; zero before
 	skew   float64           // the Worker's Date.now() minus Go's clock, in ms
-	token  string            // for ResponseOf, which scrubs it out of the answer
 }
 
 // workerAnswer is what ends DoAt's wait: the Worker's final message, its
 // failure, or the session's stop.
 type workerAnswer struct {
-	data     safejs.Value
+	sent     session.Instant
+	resp     session.Response
+	err      error
 	failed   bool // the Worker failed: the page sends the request
 	canceled bool // the stop fired
 }
@@ -78,7 +79,7 @@ func (t *WorkerTransport) DoAt(at session.Instant, timeout time.Duration, req se
 		// harmless).
 		return t.doOnPage(at, timeout, req, stop)
 	}
-	return r.result(a.data)
+	return a.sent, a.resp, a.err
 }
 
 // doOnPage is DoAt without a Worker: a page timer, then Do.
@@ -100,13 +101,9 @@ func (t *WorkerTransport) doOnPage(at session.Instant, timeout time.Duration, re
 }
 
 // schedule posts req to the Worker for at; nil without error when the clock
-// uses page timers. The init object is fetchInit's, the page's own rule for
-// the request, which holds only cloneable values (the Worker adds its signal).
+// uses page timers. The host's send makes the init, the page's own rule for
+// the request (the Worker adds its signal).
 func (c *WorkerClock) schedule(at session.Instant, timeout time.Duration, req session.Request) (*workerRequest, error) {
-	init, err := fetchInit(req)
-	if err != nil {
-		return nil, err
-	}
 	// The Worker counts in its Date.now(); Go's clock on js/wasm is
 	// performance.timeOrigin + performance.now(), which can drift from it
 	// (a machine that slept): measure the difference now, convert both ways.
@@ -122,45 +119,49 @@ func (c *WorkerClock) schedule(at session.Instant, timeout time.Duration, req se
 		return nil, nil
 	}
 	c.nextID++
-	r := &workerRequest{id: c.nextID, answer: make(chan workerAnswer, 2), skew: skew, token: req.Token}
+	r := &workerRequest{id: c.nextID, answer: make(chan workerAnswer, 2), skew: skew}
 	c.requests[r.id] = r
 	c.mu.Unlock()
 
-	// A dict has no prototype: a page's setters on Object.prototype do not
-	// run (and cannot read the init) while it is filled.
-	msg, err := dict([]string{"id", "at", "timeout", "url", "init"},
-		[]any{r.id, epochMs(at) + skew, max(float64(timeout)/float64(time.Millisecond), 0), req.URL, init})
-	if err == nil {
-		_, err = c.worker.Call("postMessage", msg)
-	}
-	if err != nil {
-		// fail answers r with undefined: DoAt goes on from the page.
-		c.fail("postMessage to the timer Worker failed: " + jsErrorText(thrownValue(err)))
+	if err := c.post(c.send, r.id, epochMs(at)+skew, max(float64(timeout)/float64(time.Millisecond), 0),
+		req.URL, req.Token, req.Credentials, req.KeepAlive); err != "" {
+		c.fail(err) // which answers r: DoAt goes on from the page
 	}
 	return r, nil
 }
 
-// answer takes a scheduled request's message from the Worker (in its JS
-// callback: it never blocks). The started message only records the send.
-func (c *WorkerClock) answer(data safejs.Value) {
-	id, err := prop(data, "id").Int()
-	if err != nil {
-		return
-	}
+// answer takes a scheduled request's news from the Worker, the host's
+// onMessage(kind, id, sent, received, failure, status, type, retryAfter,
+// body), in its JS callback: it never blocks. The started message only
+// records the send; the answer is read here, through the same responseOf as
+// the page's fetch.
+func (c *WorkerClock) answer(kind string, id int, args []safejs.Value) {
 	c.mu.Lock()
 	r := c.requests[id]
 	if r == nil { // withdrawn
 		c.mu.Unlock()
 		return
 	}
-	if started, _ := prop(data, "started").Bool(); started {
-		r.sent = r.fromMs(prop(data, "sent"))
+	if kind == "started" {
+		r.sent = r.fromMs(arg(args, 2))
 		c.mu.Unlock()
 		return
 	}
 	delete(c.requests, id)
 	c.mu.Unlock()
-	r.answer <- workerAnswer{data: data}
+	a := workerAnswer{sent: r.fromMs(arg(args, 2))}
+	switch failure := stringOf(arg(args, 4)); {
+	case kind == "timeout":
+		a.err = session.ErrTimeout
+	case failure != "":
+		a.err = errors.New(failure)
+	case kind != "answer":
+		a.err = errors.New("the timer Worker said " + kind)
+	default:
+		a.resp = responseOf(arg(args, 5), stringOf(arg(args, 6)), stringOf(arg(args, 7)), arg(args, 8))
+		a.resp.Received = r.fromMs(arg(args, 3)) // the Worker's, not delayed by a stalled page
+	}
+	r.answer <- a
 }
 
 // withdraw takes r back: a pending request is never sent, one in flight is
@@ -172,27 +173,9 @@ func (c *WorkerClock) withdraw(r *workerRequest) session.Instant {
 	sent, viaWorker := r.sent, c.fallback == ""
 	c.mu.Unlock()
 	if pending && viaWorker {
-		if msg, err := dict([]string{"cancel"}, []any{r.id}); err == nil {
-			_, _ = c.worker.Call("postMessage", msg)
-		}
+		_ = c.post(c.cancel, r.id)
 	}
 	return sent
-}
-
-// result reads the Worker's final message for r: the response through the
-// same ResponseOf as the page's fetch, or why none came.
-func (r *workerRequest) result(data safejs.Value) (session.Instant, session.Response, error) {
-	sent := r.fromMs(prop(data, "sent"))
-	if msg := prop(data, "error"); !msg.IsUndefined() {
-		if timedOut, _ := prop(data, "timeout").Bool(); timedOut {
-			return sent, session.Response{}, session.ErrTimeout
-		}
-		return sent, session.Response{}, errors.New("fetch failed: " + describeValue(msg))
-	}
-	status, _ := prop(data, "status").Int()
-	resp := ResponseOf(status, stringProp(data, "type"), stringProp(data, "retryAfter"), prop(data, "text"), r.token)
-	resp.Received = r.fromMs(prop(data, "received")) // the Worker's, not delayed by a stalled page
-	return sent, resp, nil
 }
 
 // fromMs converts the Worker's Date.now() ms to Go's clock.

@@ -59,7 +59,7 @@ func workerSetup(t *testing.T) (tr *WorkerTransport, page, worker, g safejs.Valu
 	t.Helper()
 	page, worker = newFakeEnv(t), newFakeEnv(t)
 	g = jsEval(t, fakeScriptWorkerJS, worker)
-	return NewWorkerTransport(NewTransport(page), NewWorkerClock(g)), page, worker, g
+	return NewWorkerTransport(NewTransport(hostOn(t, page)), NewWorkerClock(hostOn(t, g))), page, worker, g
 }
 
 var heartbeat = session.Request{Op: session.OpHeartbeat, URL: "https://api.example.com/api/games/sessions/heartbeat", Token: "secret-token", Credentials: "include"}
@@ -102,7 +102,7 @@ func TestDoAtSendsFromTheWorkerAtTheTime(t *testing.T) {
 	assert.Equal(t, 1.0, num(t, g, "workers"), "one Worker for timers and requests")
 }
 
-// Both paths fill Response through ResponseOf: status, Retry-After, and a
+// Both paths fill Response through responseOf: status, Retry-After, and a
 // redirect seen as fetch's opaqueredirect.
 func TestDoAtAndDoReadTheResponseAlike(t *testing.T) {
 	for name, answer := range map[string]string{
