@@ -153,3 +153,19 @@ func call(t *testing.T, env safejs.Value, i int) safejs.Value {
 	require.NoError(t, err)
 	return c
 }
+
+// jsGlobal reads a global the tests use (Function, Error, Promise...).
+func jsGlobal(name string) safejs.Value { return readGlobal(name) }
+
+// typeName names v's JS type for a failure message.
+func typeName(v safejs.Value) string {
+	f, _ := jsGlobal("Function").New("a", "return typeof a")
+	t, _ := f.Invoke(v)
+	s, _ := t.String()
+	return s
+}
+
+// stringProp reads obj[name] as a string, "" when absent or not a string.
+func stringProp(obj safejs.Value, name string) string {
+	return stringOf(prop(obj, name))
+}

@@ -3,9 +3,6 @@
 package browser
 
 import (
-	"errors"
-	"math"
-
 	"github.com/hack-pad/safejs"
 )
 
@@ -13,49 +10,21 @@ import (
 // exhaust the stack; JSON from the session API is one or two levels deep.
 const maxDepth = 32
 
-// jsGlobal returns a property of the real global object (JSON, Object,
-// Date...). What tests fake (fetch, navigator, Worker...) the loader's host
-// reads from its window (host.go), never Go. The built-ins below are read once,
-// at start-up (package initialisation, before the loader gets Go's exports),
-// so that a page replacing globalThis.JSON or Reflect later does not reach
-// into the module, and no call looks them up again.
-func jsGlobal(name string) safejs.Value {
-	switch name {
-	case "Reflect":
-		return jsReflect
-	case "Object":
-		return jsObject
-	case "Array":
-		return jsArray
-	case "JSON":
-		return jsJSON
-	case "Date":
-		return jsDate
-	case "URL":
-		return jsURL
-	case "BigInt":
-		return jsBigInt
-	case "encodeURIComponent":
-		return jsEncodeURIComponent
-	}
-	return readGlobal(name)
-}
-
-// The intrinsics, and the methods called most, taken once. Reflect is read
-// directly (it is where every other read goes through); the rest through
-// Reflect.get (see readGlobal).
+// The intrinsics the module calls, read once at start-up (package
+// initialisation, before the loader gets Go's exports), so that a page
+// replacing globalThis.Reflect or Date later does not reach into the module,
+// and no call looks them up again. What tests fake (fetch, navigator,
+// Worker...) the loader's host reads from its window (host.go), never Go.
+// Reflect is read directly (it is where every other read goes through); the
+// rest through Reflect.get (see readGlobal).
 var (
-	jsReflect            = method(safejs.Global(), "Reflect")
-	reflectGet           = method(jsReflect, "get")
-	jsObject             = readGlobal("Object")
-	objectKeysFn         = method(jsObject, "keys")
-	jsArray              = readGlobal("Array")
-	arrayIsArray         = method(jsArray, "isArray")
-	jsJSON               = readGlobal("JSON")
-	jsDate               = readGlobal("Date")
-	jsURL                = readGlobal("URL")
-	jsBigInt             = readGlobal("BigInt")
-	jsEncodeURIComponent = readGlobal("encodeURIComponent")
+	jsReflect    = method(safejs.Global(), "Reflect")
+	reflectGet   = method(jsReflect, "get")
+	jsObject     = readGlobal("Object")
+	objectKeysFn = method(jsObject, "keys")
+	jsArray      = readGlobal("Array")
+	arrayIsArray = method(jsArray, "isArray")
+	jsDate       = readGlobal("Date")
 )
 
 // method reads obj[name] with a plain Get, for the intrinsics only: values
@@ -177,36 +146,6 @@ func objectKeys(v safejs.Value) ([]string, error) {
 	return out, nil
 }
 
-// typeName names a JS value's type for error messages ("null", "array",
-// "number"...), never its content: the value may be a token.
-func typeName(v safejs.Value) string {
-	switch t := typeOf(v); t {
-	case safejs.TypeObject:
-		if isArray(v) {
-			return "array"
-		}
-		return "object"
-	case safejs.TypeNumber:
-		if f, err := v.Float(); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			return "non-finite number"
-		}
-		return "number"
-	case typeOther:
-		// BigInt.prototype.valueOf accepts nothing but a BigInt.
-		if _, err := prop(prop(jsGlobal("BigInt"), "prototype"), "valueOf").Call("call", v); err == nil {
-			return "bigint"
-		}
-		return "unsupported value"
-	default:
-		return t.String()
-	}
-}
-
-// stringProp reads obj[name] as a string, "" when absent or not a string.
-func stringProp(obj safejs.Value, name string) string {
-	return stringOf(prop(obj, name))
-}
-
 // stringOf is v as a Go string, "" when v is not a string.
 func stringOf(v safejs.Value) string {
 	if typeOf(v) != safejs.TypeString {
@@ -241,22 +180,4 @@ func prop(obj safejs.Value, name string) safejs.Value {
 		return safejs.Undefined()
 	}
 	return v
-}
-
-// strLen is the length of the JS string s in UTF-16 code units, read without
-// copying s into Go (js.Value.Length takes objects only): Object(s) is a
-// String wrapper, whose own length cannot be redefined.
-func strLen(s safejs.Value) (int, error) {
-	if typeOf(s) != safejs.TypeString {
-		return 0, errors.New("not a string")
-	}
-	wrapper, err := jsObject.Invoke(s)
-	if err != nil {
-		return 0, err
-	}
-	n, err := get(wrapper, "length")
-	if err != nil {
-		return 0, err
-	}
-	return n.Int()
 }

@@ -71,11 +71,11 @@ func parseRetryAfter(text string) time.Duration {
 	if digits {
 		return time.Duration(min(secs, maxSecs)) * time.Second
 	}
-	at, err := jsGlobal("Date").Call("parse", text)
+	at, err := jsDate.Call("parse", text)
 	if err != nil {
 		return 0
 	}
-	now, err := jsGlobal("Date").Call("now")
+	now, err := jsDate.Call("now")
 	if err != nil {
 		return 0
 	}

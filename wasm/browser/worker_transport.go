@@ -108,7 +108,7 @@ func (c *WorkerClock) schedule(at session.Instant, timeout time.Duration, req se
 	// performance.timeOrigin + performance.now(), which can drift from it
 	// (a machine that slept): measure the difference now, convert both ways.
 	skew := 0.0
-	if now, err := jsGlobal("Date").Call("now"); err == nil {
+	if now, err := jsDate.Call("now"); err == nil {
 		if ms, err := now.Float(); err == nil {
 			skew = ms - epochMs(session.Now())
 		}

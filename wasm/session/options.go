@@ -83,7 +83,10 @@ func ms(d time.Duration) string {
 
 // wholeMs formats d in whole milliseconds, for debug lines.
 func wholeMs(d time.Duration) string {
-	return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10)
+	if d < 0 {
+		return "-" + wholeMs(-d)
+	}
+	return strconv.FormatInt(int64((d+time.Millisecond/2)/time.Millisecond), 10)
 }
 
 // ASCII case folding: strings.ToLower/ToUpper link Unicode tables (size

@@ -2,7 +2,6 @@ package session
 
 import (
 	"strconv"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -47,11 +46,22 @@ func redact(token string) string {
 
 func onlySpace(s string) bool {
 	for _, c := range s {
-		if !unicode.IsSpace(c) {
+		if !isSpace(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// isSpace is unicode.IsSpace (Unicode's White_Space) without the unicode
+// package's range tables (wasm/sizerules): the set is 25 code points.
+func isSpace(c rune) bool {
+	switch {
+	case c >= '\t' && c <= '\r', c == ' ', c == 0x85, c == 0xA0, c == 0x1680,
+		c >= 0x2000 && c <= 0x200A, c == 0x2028, c == 0x2029, c == 0x202F, c == 0x205F, c == 0x3000:
+		return true
+	}
+	return false
 }
 
 // hex4 is c in upper-case hex, at least 4 digits (no fmt: size rules).

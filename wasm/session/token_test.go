@@ -3,6 +3,7 @@ package session
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,12 @@ func TestRedactShowsAtMostAQuarter(t *testing.T) {
 	assert.Equal(t, "…", redact("abc"))
 	assert.Equal(t, "ab…", redact("abcdefghi"))
 	assert.Equal(t, "日本…", redact("日本語のトークン"))
+}
+
+func TestIsSpaceIsUnicodes(t *testing.T) {
+	for c := rune(0); c <= 0x10FFFF; c++ {
+		if isSpace(c) != unicode.IsSpace(c) {
+			t.Fatalf("isSpace(%U) = %v, unicode.IsSpace says %v", c, isSpace(c), unicode.IsSpace(c))
+		}
+	}
 }
