@@ -24,6 +24,8 @@
   const PromiseCtor = Promise;
   const promiseThen = Promise.prototype.then;
   const stringSlice = String.prototype.slice;
+  const stringIndexOf = String.prototype.indexOf;
+  const stringToLowerCase = String.prototype.toLowerCase;
   const URLConstructor = typeof URL === "function" ? URL : undefined;
   const encodeURIComponentFn = encodeURIComponent;
   const pageGlobal = globalThis;
@@ -989,6 +991,11 @@
     if (path === undefined) throw invalidArgument(`${what} must be an http: or https: URL, got "${typeof protocol === "string" ? clip(protocol) : ""}"`);
     let end = path.length;
     while (end > 0 && path[end - 1] === "/") end--;
+    // A common slip: apiBase is where /api/games/sessions/* lives, not that path itself.
+    const at = apply(stringIndexOf, apply(stringToLowerCase, path, []), ["/api/games/sessions"]);
+    if (at >= 0) {
+      throw invalidArgument(`${what} is where /api/games/sessions/* lives, without that path: use "${clip(resolved + prefix(path, at))}"`);
+    }
     return resolved + prefix(path, end);
   }
 

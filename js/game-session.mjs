@@ -28,6 +28,8 @@ const isArray = Array.isArray;
 const PromiseCtor = Promise;
 const promiseThen = Promise.prototype.then;
 const stringSlice = String.prototype.slice;
+const stringIndexOf = String.prototype.indexOf;
+const stringToLowerCase = String.prototype.toLowerCase;
 const URLConstructor = typeof URL === "function" ? URL : undefined;
 const encodeURIComponentFn = encodeURIComponent;
 const pageGlobal = globalThis;
@@ -993,6 +995,11 @@ function apiBaseArg(own, defaultBase, page) {
   if (path === undefined) throw invalidArgument(`${what} must be an http: or https: URL, got "${typeof protocol === "string" ? clip(protocol) : ""}"`);
   let end = path.length;
   while (end > 0 && path[end - 1] === "/") end--;
+  // A common slip: apiBase is where /api/games/sessions/* lives, not that path itself.
+  const at = apply(stringIndexOf, apply(stringToLowerCase, path, []), ["/api/games/sessions"]);
+  if (at >= 0) {
+    throw invalidArgument(`${what} is where /api/games/sessions/* lives, without that path: use "${clip(resolved + prefix(path, at))}"`);
+  }
   return resolved + prefix(path, end);
 }
 

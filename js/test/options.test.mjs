@@ -229,8 +229,12 @@ test("apiBase: a string, resolved against the page, http(s) without credentials,
   assert.equal(await base("https://API.example.com:443/v1//"), "https://api.example.com/v1");
   assert.equal(await base("http://api.example.com:8080"), "http://api.example.com:8080");
   assert.equal(await base("  https://api.example.com/  "), "https://api.example.com", "the URL parser trims");
-  // What Go's Validate refuses is Go's to say: a base with the sessions path reaches it.
-  assert.equal(await base("https://api.example.com/api/games/sessions"), "https://api.example.com/api/games/sessions");
+  // A common slip, refused with a hint: apiBase is where /api/games/sessions/* lives.
+  for (const slip of ["https://api.example.com/api/games/sessions", "https://api.example.com/x/API/games/sessions/",
+    "https://api.example.com/api/games/sessions/initiate"]) {
+    await refused(gs, [TOKEN, { apiBase: slip }], /^options\.apiBase is where \/api\/games\/sessions\/\* lives, without that path: use "https:\/\/api\.example\.com(\/x)?"$/);
+  }
+  assert.equal(await base("https://api.example.com/api/games"), "https://api.example.com/api/games", "a prefix of it is fine");
 });
 
 test("the default apiBase: data-api-base or configure, else the page's origin; the options' own wins", async () => {

@@ -5,21 +5,14 @@ package browser
 import (
 	"math"
 	"time"
-	"unicode/utf8"
 
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
 )
 
-const (
-	// maxServerText bounds every string of the body (a message echoed into
-	// err.message and error events), in characters. The engine scrubs the
-	// token out of every message it makes (session's scrub).
-	maxServerText = 200
-	// maxRetryAfter caps a Retry-After wait (the engine honours it only
-	// within the session's TTL anyway).
-	maxRetryAfter = 24 * time.Hour
-)
+// maxRetryAfter caps a Retry-After wait (the engine honours it only within
+// the session's TTL anyway).
+const maxRetryAfter = 24 * time.Hour
 
 // responseOf turns what a fetch answered, as the host hands it over (the
 // page's request and the Worker's answer alike), into a session.Response:
@@ -28,8 +21,9 @@ const (
 // parsed:
 //   - a redirect (type opaqueredirect, or a 3xx) is Redirected, its body unread;
 //   - Retry-After (delta-seconds, or an HTTP date read by Date.parse) is RetryAfter;
-//   - the body becomes Go values (toGo, depth-bounded), every string in it
-//     clipped to maxServerText characters.
+//   - the body becomes Go values (toGo, depth-bounded; the host parsed at
+//     most 64 Ki characters). The engine clips the message it takes from it
+//     and scrubs the token out (session's readBody and scrub).
 func responseOf(status safejs.Value, typ, retryAfter string, body safejs.Value) session.Response {
 	r := session.Response{RetryAfter: parseRetryAfter(retryAfter)}
 	if typeOf(status) == safejs.TypeNumber {
@@ -39,7 +33,7 @@ func responseOf(status safejs.Value, typ, retryAfter string, body safejs.Value) 
 		r.Redirected = true
 		return r
 	}
-	r.Body = clipText(toGo(body))
+	r.Body = toGo(body)
 	return r
 }
 
@@ -91,30 +85,4 @@ func parseRetryAfter(text string) time.Duration {
 // header (without its Unicode tables).
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-// clipText clips every string in a decoded body to maxServerText characters,
-// marking a clipped one with "…".
-func clipText(v any) any {
-	switch x := v.(type) {
-	case string:
-		if utf8.RuneCountInString(x) <= maxServerText {
-			return x
-		}
-		i := 0
-		for n := 0; n < maxServerText; n++ {
-			_, size := utf8.DecodeRuneInString(x[i:])
-			i += size
-		}
-		return x[:i] + "…"
-	case map[string]any:
-		for k, el := range x {
-			x[k] = clipText(el)
-		}
-	case []any:
-		for i, el := range x {
-			x[i] = clipText(el)
-		}
-	}
-	return v
 }

@@ -266,22 +266,6 @@ func TestScrub(t *testing.T) {
 	assert.Equal(t, "a [token] b", scrub("a short b", "short"))
 }
 
-func TestAPIBaseWithTheSessionsPathIsRejectedWithAHint(t *testing.T) {
-	for _, base := range []string{"https://api.test/api/games/sessions", "https://api.test/x/api/games/sessions/", "https://api.test/api/games/sessions/initiate"} {
-		o := testOptions()
-		o.APIBase = base
-		err := o.Validate()
-		var e *Error
-		require.ErrorAs(t, err, &e, base)
-		assert.Equal(t, CodeInvalidArgument, e.Code)
-		assert.Contains(t, e.Message, "without that path")
-	}
-	o := testOptions()
-	o.APIBase = "https://api.test/api/games"
-	err := o.Validate()
-	assert.NoError(t, err)
-}
-
 // Issue 11, item 2: takeover where Web Locks do not work (a portal's
 // cross-site iframe) or across devices goes through the server: end the
 // user's session, then initiate. The old tab learns it from

@@ -36,18 +36,12 @@ func DefaultOptions() Options {
 }
 
 // Validate checks o's ranges and values; it fills in nothing (see
-// DefaultOptions). Errors are *Error with CodeInvalidArgument.
+// DefaultOptions) and reads no URL: the loader resolved APIBase and checked
+// its form (js/game-session.mjs, apiBaseArg). Errors are *Error with
+// CodeInvalidArgument.
 func (o Options) Validate() error {
-	switch {
-	case o.APIBase == "":
+	if o.APIBase == "" {
 		return invalidArgument("apiBase is required (no page origin to default to)")
-	case !hasPrefixFold(o.APIBase, "http://") && !hasPrefixFold(o.APIBase, "https://"):
-		return invalidArgument("apiBase must be an http(s) URL, got " + strconv.Quote(clip(o.APIBase, 100)))
-	}
-	if i := indexFold(o.APIBase, "/api/games/sessions"); i >= 0 {
-		// A common slip: apiBase is where /api/games/sessions/* lives.
-		return invalidArgument("apiBase is where /api/games/sessions/* lives, without that path: use " +
-			strconv.Quote(clip(o.APIBase[:i], 100)))
 	}
 	if err := inRange("heartbeatIntervalMs", o.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval); err != nil {
 		return err
@@ -89,42 +83,8 @@ func wholeMs(d time.Duration) string {
 	return strconv.FormatInt(int64((d+time.Millisecond/2)/time.Millisecond), 10)
 }
 
-// ASCII case folding: strings.ToLower/ToUpper link Unicode tables (size
-// rules, wasm/sizerules), and every text compared here is ASCII.
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// equalFold reports whether a and b are equal ignoring ASCII case.
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lowerASCII(a[i]) != lowerASCII(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
-}
-
-// indexFold is the first index of sub in s ignoring ASCII case, or -1.
-func indexFold(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if equalFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
-}
+// ASCII helpers: strings.TrimSpace and strings.ToUpper link Unicode tables
+// (wasm/sizerules), and every text handled here is ASCII.
 
 // trimSpaceASCII trims ASCII white space (strings.TrimSpace links Unicode
 // tables).

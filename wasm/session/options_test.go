@@ -37,10 +37,6 @@ func TestOptionsValidate(t *testing.T) {
 	}{
 		{"defaults", base(func(*Options) {}), true},
 		{"no apiBase", base(func(o *Options) { o.APIBase = "" }), false},
-		{"blank apiBase", base(func(o *Options) { o.APIBase = "  " }), false},
-		{"relative apiBase", base(func(o *Options) { o.APIBase = "/api" }), false},
-		{"other scheme", base(func(o *Options) { o.APIBase = "ftp://x" }), false},
-		{"HTTPS upper case", base(func(o *Options) { o.APIBase = "HTTPS://X" }), true},
 		{"interval min", base(func(o *Options) { o.HeartbeatInterval = 10 * ms }), true},
 		{"interval below min", base(func(o *Options) { o.HeartbeatInterval = 9 * ms }), false},
 		{"interval negative", base(func(o *Options) { o.HeartbeatInterval = -time.Second }), false},
