@@ -5,12 +5,6 @@
 (function () {
   "use strict";
 
-  /* @core */
-
-  // Go's runtime glue: build.sh puts defineGo here, the toolchain's wasm_exec.js wrapped as in
-  // dist/wasm_exec.mjs (see js/wasm_exec.wrapper.js).
-  /* @wasm_exec */
-
   // Nothing may run twice: a second copy of this tag would start a second module and session.
   if (globalThis.GameSession && globalThis.GameSession.__gameSessionLoader) {
     console.warn("game-session: game-session.js is included twice; the second copy does nothing");
@@ -22,6 +16,17 @@
   const script = document.currentScript ||
     Array.prototype.slice.call(document.querySelectorAll('script[src*="game-session"]')).pop() || null;
   const base = script && script.src ? script.src : document.baseURI;
+  // The download starts now, before the rest of this script is even set up (earlyFetch is a
+  // hoisted function of the core below).
+  const wasmUrl = new URL("game-session.wasm", base).href;
+  const early = earlyFetch(wasmUrl);
+
+  /* @core */
+
+  // Go's runtime glue: build.sh puts defineGo here, the toolchain's wasm_exec.js wrapped as in
+  // dist/wasm_exec.mjs (see js/wasm_exec.wrapper.js).
+  /* @wasm_exec */
+
   const dataApiBase = script ? script.getAttribute("data-api-base") : null;
   const session = createGameSession({
     __proto__: null,
@@ -45,5 +50,5 @@
   define(globalThis, "startSession", session.startSession, true);
   define(globalThis, "endSession", session.endSession, true);
 
-  session.boot(defineGo, new URL("game-session.wasm", base).href);
+  session.boot(defineGo, wasmUrl, early);
 })();

@@ -6,6 +6,22 @@
 (function () {
   "use strict";
 
+  // Nothing may run twice: a second copy of this tag would start a second module and session.
+  if (globalThis.GameSession && globalThis.GameSession.__gameSessionLoader) {
+    console.warn("game-session: game-session.js is included twice; the second copy does nothing");
+    return;
+  }
+
+  // document.currentScript is this tag while the script runs (null only in odd embeddings: then
+  // take the last tag that names this file, else resolve beside the page).
+  const script = document.currentScript ||
+    Array.prototype.slice.call(document.querySelectorAll('script[src*="game-session"]')).pop() || null;
+  const base = script && script.src ? script.src : document.baseURI;
+  // The download starts now, before the rest of this script is even set up (earlyFetch is a
+  // hoisted function of the core below).
+  const wasmUrl = new URL("game-session.wasm", base).href;
+  const early = earlyFetch(wasmUrl);
+
   // Replaced with the package version by build.sh; the Go module's own version wins once it is ready.
   const VERSION = "0.0.0-dev";
 
@@ -685,8 +701,22 @@
   // compileWasm fetches and compiles the module: streaming when the server says exactly
   // application/wasm (compileStreaming refuses anything else, even with a charset), from the bytes
   // otherwise. hint says how to point the loader at the right file.
-  async function compileWasm(url, hint) {
-    const abort = typeof AbortController === "function" ? new AbortController() : null;
+  // earlyFetch starts the .wasm download before anything else (the classic script calls it first
+  // thing: it is start-up's longest wait); compileWasm takes it over. undefined where fetch throws.
+  function earlyFetch(url) {
+    try {
+      const abort = typeof AbortController === "function" ? new AbortController() : null;
+      const response = fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined);
+      response.catch(() => {}); // compileWasm awaits it; a failure before that is not unhandled
+      return { __proto__: null, url, abort, response };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function compileWasm(url, hint, early) {
+    if (early !== undefined && early.url !== url) early = undefined;
+    const abort = early !== undefined ? early.abort : typeof AbortController === "function" ? new AbortController() : null;
     const started = Date.now();
     let last = started;
     let timedOut;
@@ -711,7 +741,7 @@
     async function download() {
       let response;
       try {
-        response = await fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined);
+        response = await (early !== undefined ? early.response : fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined));
       } catch (err) {
         throw fetchFailure(err, url);
       }
@@ -1116,12 +1146,15 @@
 
     // boot runs Go's runtime (defineGo, see wasm_exec.mjs) with a private global, loads the module
     // and runs it. Every failure rejects ready and the queued calls; nothing is left waiting.
-    async function boot(defineGo, wasmUrl) {
+    async function boot(defineGo, wasmUrl, early) {
       try {
         if (typeof WebAssembly !== "object" || WebAssembly === null) {
           throw gameSessionError("INVALID_STATE", "game-session: this browser has no WebAssembly");
         }
         const url = String(wasmUrl);
+        // The download starts first: Go's runtime glue is set up while it is in flight.
+        const compiling = compileWasm(url, settings.wasmHint, early);
+        compiling.catch(() => {}); // awaited below; a failure before that is not unhandled
         // The Go module calls __gameSessionInit on its global from main, before it blocks (the
         // bridge), so by the time go.run's synchronous part returns it has either handed over or it
         // never will: a module that did not is the wrong file, not a slow one.
@@ -1132,7 +1165,7 @@
           return connect(version, startSession, endSession, state);
         });
         const Go = defineGo(global);
-        const module = await compileWasm(url, settings.wasmHint);
+        const module = await compiling;
         const runtime = new Go();
         let instance;
         try {
@@ -1182,17 +1215,6 @@
   // dist/wasm_exec.mjs (see js/wasm_exec.wrapper.js).
   /* @wasm_exec */
 
-  // Nothing may run twice: a second copy of this tag would start a second module and session.
-  if (globalThis.GameSession && globalThis.GameSession.__gameSessionLoader) {
-    console.warn("game-session: game-session.js is included twice; the second copy does nothing");
-    return;
-  }
-
-  // document.currentScript is this tag while the script runs (null only in odd embeddings: then
-  // take the last tag that names this file, else resolve beside the page).
-  const script = document.currentScript ||
-    Array.prototype.slice.call(document.querySelectorAll('script[src*="game-session"]')).pop() || null;
-  const base = script && script.src ? script.src : document.baseURI;
   const dataApiBase = script ? script.getAttribute("data-api-base") : null;
   const session = createGameSession({
     __proto__: null,
@@ -1216,5 +1238,5 @@
   define(globalThis, "startSession", session.startSession, true);
   define(globalThis, "endSession", session.endSession, true);
 
-  session.boot(defineGo, new URL("game-session.wasm", base).href);
+  session.boot(defineGo, wasmUrl, early);
 })();

@@ -689,8 +689,22 @@ const LOAD_MS = 120000;
 // compileWasm fetches and compiles the module: streaming when the server says exactly
 // application/wasm (compileStreaming refuses anything else, even with a charset), from the bytes
 // otherwise. hint says how to point the loader at the right file.
-async function compileWasm(url, hint) {
-  const abort = typeof AbortController === "function" ? new AbortController() : null;
+// earlyFetch starts the .wasm download before anything else (the classic script calls it first
+// thing: it is start-up's longest wait); compileWasm takes it over. undefined where fetch throws.
+function earlyFetch(url) {
+  try {
+    const abort = typeof AbortController === "function" ? new AbortController() : null;
+    const response = fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined);
+    response.catch(() => {}); // compileWasm awaits it; a failure before that is not unhandled
+    return { __proto__: null, url, abort, response };
+  } catch {
+    return undefined;
+  }
+}
+
+async function compileWasm(url, hint, early) {
+  if (early !== undefined && early.url !== url) early = undefined;
+  const abort = early !== undefined ? early.abort : typeof AbortController === "function" ? new AbortController() : null;
   const started = Date.now();
   let last = started;
   let timedOut;
@@ -715,7 +729,7 @@ async function compileWasm(url, hint) {
   async function download() {
     let response;
     try {
-      response = await fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined);
+      response = await (early !== undefined ? early.response : fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined));
     } catch (err) {
       throw fetchFailure(err, url);
     }
@@ -1120,12 +1134,15 @@ function createGameSession(settings) {
 
   // boot runs Go's runtime (defineGo, see wasm_exec.mjs) with a private global, loads the module
   // and runs it. Every failure rejects ready and the queued calls; nothing is left waiting.
-  async function boot(defineGo, wasmUrl) {
+  async function boot(defineGo, wasmUrl, early) {
     try {
       if (typeof WebAssembly !== "object" || WebAssembly === null) {
         throw gameSessionError("INVALID_STATE", "game-session: this browser has no WebAssembly");
       }
       const url = String(wasmUrl);
+      // The download starts first: Go's runtime glue is set up while it is in flight.
+      const compiling = compileWasm(url, settings.wasmHint, early);
+      compiling.catch(() => {}); // awaited below; a failure before that is not unhandled
       // The Go module calls __gameSessionInit on its global from main, before it blocks (the
       // bridge), so by the time go.run's synchronous part returns it has either handed over or it
       // never will: a module that did not is the wrong file, not a slow one.
@@ -1136,7 +1153,7 @@ function createGameSession(settings) {
         return connect(version, startSession, endSession, state);
       });
       const Go = defineGo(global);
-      const module = await compileWasm(url, settings.wasmHint);
+      const module = await compiling;
       const runtime = new Go();
       let instance;
       try {
