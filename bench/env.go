@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/game-session/game-session/wasm/sizerules"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,17 +64,13 @@ func (e *env) close() {
 // sizes compare like with like (the same file drives the size-rules check).
 const buildFlagsFile = "wasm/sizerules/buildflags.txt"
 
-// readBuildFlags reads a flags file: one argument a line, # comments.
+// readBuildFlags reads the flags file with the size-rules check's own
+// reader (one argument a line, # comments) and insists on an -ldflags line,
+// which the bench's unstripped builds rewrite.
 func readBuildFlags(path string) ([]string, error) {
-	b, err := os.ReadFile(path)
+	flags, err := sizerules.ReadFlags(path)
 	if err != nil {
 		return nil, err
-	}
-	var flags []string
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			flags = append(flags, line)
-		}
 	}
 	if !slices.ContainsFunc(flags, func(f string) bool { return strings.HasPrefix(f, "-ldflags=") }) {
 		return nil, fmt.Errorf("%s: no -ldflags line", path)

@@ -10,7 +10,12 @@ require (
 	github.com/hack-pad/safejs v0.1.1
 )
 
-require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+require (
+	github.com/game-session/game-session v0.0.0
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+)
 
 // The harness shared with e2e/ lives in this repository (see ../harness/doc.go).
 replace github.com/game-session/game-session/harness => ../harness
+
+replace github.com/game-session/game-session => ../
