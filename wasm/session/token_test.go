@@ -67,3 +67,8 @@ func TestIsSpaceIsUnicodes(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimSpaceASCIIKeepsMultibyteCharacters(t *testing.T) {
+	assert.Equal(t, "voilà", trimSpaceASCII(" \t voilà\r\n"), "à ends in byte 0xA0, which is no space")
+	assert.Equal(t, "…", trimSpaceASCII("…"))
+}
