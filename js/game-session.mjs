@@ -703,8 +703,9 @@ function earlyFetch(url) {
 }
 
 async function compileWasm(url, hint, early) {
-  if (early !== undefined && early.url !== url) early = undefined;
-  const abort = early !== undefined ? early.abort : typeof AbortController === "function" ? new AbortController() : null;
+  // The download is earlyFetch's, begun earlier or now: one place makes the request and its abort.
+  if (early === undefined || early.url !== url) early = earlyFetch(url);
+  const abort = early !== undefined ? early.abort : null;
   const started = Date.now();
   let last = started;
   let timedOut;
@@ -729,7 +730,8 @@ async function compileWasm(url, hint, early) {
   async function download() {
     let response;
     try {
-      response = await (early !== undefined ? early.response : fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined));
+      // No early request: fetch threw at once (or is missing); calling it here reports why.
+      response = await (early !== undefined ? early.response : fetch(url));
     } catch (err) {
       throw fetchFailure(err, url);
     }
