@@ -87,16 +87,19 @@ func wholeMs(d time.Duration) string {
 // (wasm/sizerules), and every text handled here is ASCII.
 
 // trimSpaceASCII trims ASCII white space (strings.TrimSpace links Unicode
-// tables). Bytes of 0x80 and up are parts of longer characters, never
-// trimmed, though isSpace(0x85) and isSpace(0xA0) hold for the runes.
+// tables).
 func trimSpaceASCII(s string) string {
-	for len(s) > 0 && s[0] < 0x80 && isSpace(rune(s[0])) {
+	for len(s) > 0 && isSpaceASCII(s[0]) {
 		s = s[1:]
 	}
-	for len(s) > 0 && s[len(s)-1] < 0x80 && isSpace(rune(s[len(s)-1])) {
+	for len(s) > 0 && isSpaceASCII(s[len(s)-1]) {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+func isSpaceASCII(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
 // trimSlashes drops trailing slashes.
