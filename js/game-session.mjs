@@ -185,8 +185,19 @@ const MAX_BODY_CHARS = 65536;
 // or ["timeout", id, sent, received]; {cancel: id} withdraws a pending one or aborts one in
 // flight, which then posts nothing more. The token is in init.body only. Arrays, so that the
 // page reads own elements only (a page's getters on Object.prototype see nothing).
+// Both wait with wait, not one setTimeout: Firefox lets a timer fire up to an eighth of its delay
+// late, to serve it in one wake-up with a later timer of the process (its TimerThread's firing
+// delay tolerance), so a 900 ms wait came ~100 ms late whenever another timer fell due in that
+// eighth, and a 9 s beat may come 1.1 s late. A timer of eight ninths of the time left comes by
+// the due time at the latest, so wait takes a few timers, each shorter than the last. now is the
+// clock t is in; h.timer is the current timer, for clearTimeout.
 const WORKER_SOURCE = `"use strict";
 const timers = new Map(), requests = new Map();
+const wait = (h, now, t, f) => {
+  const left = t - now();
+  h.timer = setTimeout(() => (now() < t ? wait(h, now, t, f) : f()), left > 0 ? Math.max(left * 8 / 9, 1) : 0);
+};
+const perf = () => performance.now();
 const text = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
 const retryAfter = (h) => (typeof h === "string" && h.length <= 64 ? h : ""); // as the host's request reads it
 const send = (d, r) => {
@@ -211,8 +222,11 @@ onmessage = (e) => {
   const d = e.data;
   if (Array.isArray(d)) {
     const id = d[0], ms = d[1];
-    if (ms < 0) { clearTimeout(timers.get(id)); timers.delete(id); return; }
-    timers.set(id, setTimeout(() => { timers.delete(id); postMessage(id); }, ms));
+    let h = timers.get(id);
+    if (ms < 0) { if (h) clearTimeout(h.timer); timers.delete(id); return; }
+    h = {};
+    timers.set(id, h);
+    wait(h, perf, perf() + ms, () => { timers.delete(id); postMessage(id); });
     return;
   }
   if (d.cancel !== undefined) {
@@ -225,7 +239,7 @@ onmessage = (e) => {
   }
   const r = {};
   requests.set(d.id, r);
-  r.timer = setTimeout(() => send(d, r), d.at - Date.now());
+  wait(r, Date.now, d.at, () => send(d, r));
 };`;
 
 // makeHost returns the host for a Go module running in the page win (globalThis; tests pass a
