@@ -18,10 +18,16 @@ import (
 // browser). The budget: the module's median time to ready within
 // -startup-budget (default ×1.10) of the floor's. The longest main-thread
 // task of each load comes from a buffered PerformanceObserver('longtask'),
-// which sees only tasks of 50 ms or more: 0 means none was that long.
+// which sees only tasks of 50 ms or more: 0 means none was that long. Where
+// the time goes comes from the .wasm's Resource Timing entry, which needs no
+// hook in the pages: when its request started and when its last byte came,
+// so that the rows split ready into "download starts", "download takes" and
+// "from the last byte to ready" (compile's tail, instantiate, Go's start).
 
 type loadSample struct {
 	ReadyMs     float64 `json:"readyMs"`
+	WasmStartMs float64 `json:"wasmFetchStartMs"`  // the .wasm's Resource Timing fetchStart
+	WasmEndMs   float64 `json:"wasmResponseEndMs"` // and responseEnd
 	LongestMs   float64 `json:"longestTaskMs"`
 	LongTasks   int     `json:"longTasks"`
 	ElapsedWall float64 `json:"wallMs"`
@@ -42,7 +48,9 @@ const readExpr = `(async () => {
   // Let the task that resolved ready end, so its long-task entry exists.
   await new Promise((r) => setTimeout(r, 0));
   for (const e of __longObserver.takeRecords()) __long.push(e.duration);
-  return { readyMs: __readyAt, longestTaskMs: Math.max(0, ...__long), longTasks: __long.length };
+  const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm"));
+  return { readyMs: __readyAt, longestTaskMs: Math.max(0, ...__long), longTasks: __long.length,
+    wasmFetchStartMs: wasm ? wasm.fetchStart : 0, wasmResponseEndMs: wasm ? wasm.responseEnd : 0 };
 })()`
 
 func runStartup(ctx context.Context, e *env) error {
@@ -74,18 +82,26 @@ func runStartup(ctx context.Context, e *env) error {
 	}
 	ready := map[string]dist{}
 	longest := map[string]dist{}
+	wasmStart, wasmTakes, afterWasm := map[string]dist{}, map[string]dist{}, map[string]dist{}
 	for name, ss := range samples {
-		var r, l []float64
+		var r, l, ws, wt, aw []float64
 		for _, s := range ss {
 			r = append(r, s.ReadyMs)
 			l = append(l, s.LongestMs)
+			ws = append(ws, s.WasmStartMs)
+			wt = append(wt, s.WasmEndMs-s.WasmStartMs)
+			aw = append(aw, s.ReadyMs-s.WasmEndMs)
 		}
 		ready[name], longest[name] = summarize(r), summarize(l)
+		wasmStart[name], wasmTakes[name], afterWasm[name] = summarize(ws), summarize(wt), summarize(aw)
 	}
 	rep := e.rep
 	fig := fmt.Sprintf("2 start-up (%d cold)", e.cfg.loads)
 	rep.add(fig, "ready, median", "ms", ready["module"].Median, f64(ready["floor"].Median), f64(ready["rival"].Median))
 	rep.add(fig, "ready, p90", "ms", ready["module"].P90, f64(ready["floor"].P90), f64(ready["rival"].P90))
+	rep.add(fig, ".wasm request starts, median", "ms", wasmStart["module"].Median, f64(wasmStart["floor"].Median), f64(wasmStart["rival"].Median))
+	rep.add(fig, ".wasm download takes, median", "ms", wasmTakes["module"].Median, f64(wasmTakes["floor"].Median), f64(wasmTakes["rival"].Median))
+	rep.add(fig, "last byte → ready, median", "ms", afterWasm["module"].Median, f64(afterWasm["floor"].Median), f64(afterWasm["rival"].Median))
 	rep.add(fig, "longest task, median", "ms", longest["module"].Median, f64(longest["floor"].Median), f64(longest["rival"].Median))
 	rep.add(fig, "longest task, max", "ms", longest["module"].Max, f64(longest["floor"].Max), f64(longest["rival"].Max))
 	mod, floor := ready["module"].Median, ready["floor"].Median

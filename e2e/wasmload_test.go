@@ -26,6 +26,7 @@ import (
 //	html      an HTML page, as a dev server's SPA fallback answers
 //	hang      the request accepted and never answered
 //	stall64k  headers and the first 64 KB, then nothing
+//	trickle   application/wasm in 25 parts, 500 ms apart: over 12 s, never 10 s without data
 //	nocors    application/wasm without CORS headers (a CDN that has none)
 //	cors      application/wasm with Access-Control-Allow-Origin: *
 //
@@ -92,6 +93,23 @@ func loadServer(t *testing.T) *httptest.Server {
 			_, _ = w.Write([]byte("<!doctype html><title>My game</title><div id=app></div>"))
 		case "hang":
 			block(r)
+		case "trickle":
+			w.Header().Set("Content-Type", "application/wasm")
+			w.Header().Set("Content-Length", fmt.Sprint(len(wasm)))
+			part := len(wasm)/24 + 1
+			for rest := wasm; len(rest) > 0; rest = rest[min(part, len(rest)):] {
+				if _, err := w.Write(rest[:min(part, len(rest))]); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(500 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				case <-stop:
+					return
+				}
+			}
 		case "stall64k":
 			w.Header().Set("Content-Type", "application/wasm")
 			w.Header().Set("Content-Length", fmt.Sprint(len(wasm)))
@@ -149,6 +167,19 @@ func TestStalledDownload(t *testing.T) {
 			assert.Less(t, ready.At, 19000.0)
 		})
 	}
+}
+
+// A slow .wasm download that never goes 10 s without data loads, however
+// long it takes in all: the stall watch counts the bytes, also those that came
+// before it began reading (a second in, see the loader's watch).
+func TestTrickleDownloadLoads(t *testing.T) {
+	t.Parallel()
+	srv := loadServer(t)
+	ready, call := loadPage(t, srv.URL+"/page/classic?dir=/trickle", 30*time.Second)
+	t.Logf("ready after %.1f s: %+v", ready.At/1000, ready)
+	assert.True(t, ready.OK, "%+v", ready)
+	assert.True(t, call.OK, "the queued call: %+v", call)
+	assert.Greater(t, ready.At, 10000.0, "the download took longer than the stall watch's 10 s")
 }
 
 // Issue 11 item 4: any .wasm content type loads; an HTML page instead of the

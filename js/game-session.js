@@ -712,45 +712,75 @@
   const STALL_MS = 10000;
   const LOAD_MS = 120000;
 
-  // compileWasm fetches and compiles the module: streaming when the server says exactly
-  // application/wasm (compileStreaming refuses anything else, even with a charset), from the bytes
-  // otherwise. hint says how to point the loader at the right file.
-  // earlyFetch starts the .wasm download before anything else (the classic script calls it first
-  // thing: it is start-up's longest wait); compileWasm takes it over. undefined where fetch throws.
+  // earlyFetch starts the .wasm download and its streaming compile and instantiation before
+  // anything else (the classic script calls it first thing; boot does for the ES module), as a
+  // page's own instantiateStreaming(fetch(url), imports) would. Compiling keeps pace with the
+  // bytes, so it must hold them from the first one: begun only once the loader had looked at the
+  // response, it started ~10 ms later and ended ~15 ms later, and a separate instantiate after it
+  // cost ~3 ms more (bench start-up figure, with marks). instantiateStreaming rejects a response
+  // that is not ok or not exactly application/wasm before reading its body, so instantiateWasm can
+  // still read that one itself and explain it. The returned load is also what instantiateWasm's
+  // stall watch reads; undefined where fetch throws. Nothing here throws.
   function earlyFetch(url) {
     try {
       const abort = typeof AbortController === "function" ? new AbortController() : null;
-      const response = fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined);
-      response.catch(() => {}); // compileWasm awaits it; a failure before that is not unhandled
-      return { __proto__: null, url, abort, response };
+      const load = {
+        __proto__: null,
+        url,
+        abort,
+        response: undefined, // Promise<Response>
+        imports: { __proto__: null }, // the import object: instantiateWasm fills it (see below)
+        instantiated: undefined, // Promise of instantiateStreaming's {module, instance}, where it exists
+        watcher: undefined, // watch()'s, once the response is in
+        last: Date.now(), // ms: when the last sign of data came (the request, the response, a chunk)
+        done: false, // the whole body is in (or failed)
+      };
+      load.response = fetch(url, abort ? { __proto__: null, signal: abort.signal } : undefined).then((response) => {
+        load.last = Date.now();
+        load.watcher = watch(response, () => { load.last = Date.now(); }, () => { load.done = true; });
+        return response;
+      });
+      load.response.catch(() => {}); // instantiateWasm awaits it; a failure before that is not unhandled
+      if (typeof WebAssembly === "object" && WebAssembly !== null && typeof WebAssembly.instantiateStreaming === "function") {
+        // The import object is Go's, which does not exist yet: instantiateStreaming reads its
+        // properties only once the module compiled (the WebAssembly JS API's "instantiate a promise
+        // of a module"), and instantiateWasm fills it in the same task as this call.
+        load.instantiated = WebAssembly.instantiateStreaming(load.response, load.imports);
+        load.instantiated.catch(() => {}); // awaited only for an application/wasm response
+      }
+      return load;
     } catch {
       return undefined;
     }
   }
 
-  async function compileWasm(url, hint, early) {
-    // The download is earlyFetch's, begun earlier or now: one place makes the request and its abort.
-    if (early === undefined || early.url !== url) early = earlyFetch(url);
-    const abort = early !== undefined ? early.abort : null;
+  // instantiateWasm fetches, compiles and instantiates the module with importObject, and returns
+  // the instance: through earlyFetch's instantiateStreaming when the server says exactly
+  // application/wasm (it refuses anything else, even with a charset), from the bytes otherwise.
+  // early is earlyFetch's for url; hint says how to point the loader at the right file.
+  async function instantiateWasm(url, hint, early, importObject) {
+    if (early !== undefined) Object.assign(early.imports, importObject);
+    const load = early !== undefined ? early : { __proto__: null, abort: null, watcher: undefined, last: Date.now(), done: false };
     const started = Date.now();
-    let last = started;
     let timedOut;
     const watchdog = new Promise((_, reject) => { timedOut = reject; });
     const timer = setInterval(() => {
+      if (load.done) return clearInterval(timer); // what is left is compiling
+      if (load.watcher) load.watcher.read(); // from the first check on: see watch
       const now = Date.now();
       let why;
-      if (now - last >= STALL_MS) why = `no data for ${STALL_MS / 1000} s`;
+      if (now - load.last >= STALL_MS) why = `no data for ${STALL_MS / 1000} s`;
       else if (now - started >= LOAD_MS) why = `not complete after ${LOAD_MS / 1000} s`;
       else return;
       clearInterval(timer);
       timedOut(gameSessionError("TIMEOUT", `game-session: loading ${url} stalled (${why})`, 0));
-      if (abort) abort.abort();
+      if (load.abort) load.abort.abort();
     }, 1000);
-    const done = () => clearInterval(timer);
     try {
       return await Promise.race([download(), watchdog]);
     } finally {
-      done();
+      clearInterval(timer);
+      if (load.watcher) load.watcher.close();
     }
 
     async function download() {
@@ -761,17 +791,17 @@
       } catch (err) {
         throw fetchFailure(err, url);
       }
-      last = Date.now();
       if (!response.ok) {
         throw gameSessionError("NETWORK_ERROR", `game-session: could not load ${url}: HTTP ${response.status}`, response.status);
       }
       const type = (response.headers.get("Content-Type") || "").trim();
-      const streaming = typeof WebAssembly.compileStreaming === "function" && type.toLowerCase() === "application/wasm";
       let bytes;
       try {
-        const body = watched(response, () => { last = Date.now(); }, done);
-        if (streaming) return await WebAssembly.compileStreaming(body);
-        bytes = await body.arrayBuffer();
+        // bodyUsed: a browser whose instantiateStreaming took a type this check does not.
+        if (early !== undefined && early.instantiated !== undefined && (type.toLowerCase() === "application/wasm" || response.bodyUsed)) {
+          return (await early.instantiated).instance;
+        }
+        bytes = await response.arrayBuffer();
       } catch (err) {
         throw compileFailure(err, url, response.status, hint);
       }
@@ -781,35 +811,54 @@
         throw gameSessionError("BAD_RESPONSE", `game-session: ${url} is not WebAssembly: ${what}; ${hint}`, response.status);
       }
       try {
-        return await WebAssembly.compile(bytes);
+        return (await WebAssembly.instantiate(bytes, importObject)).instance;
       } catch (err) {
         throw compileFailure(err, url, response.status, hint);
       }
     }
   }
 
-  // watched calls progress for every chunk of response's body and complete at its end, and returns
-  // response untouched: it reads a clone (the browser tees the body natively), so the compiler
-  // still streams the original off the main thread. Piping the body through a TransformStream
-  // instead put every chunk through the main thread and made start-up ~10 ms slower (bench
-  // start-up figure). Where streams are missing it watches nothing.
-  function watched(response, progress, complete) {
-    let reader;
+  // watch returns a watcher of response's body (undefined where it cannot clone it): from its first
+  // read() on it calls progress for every chunk, and complete at the end or on a failure; close()
+  // lets the body go. It reads a clone, so the compiler still streams the original natively (a
+  // TransformStream put every chunk through the main thread: ~10 ms). The clone is read only from
+  // instantiateWasm's first stall check, a second in: a load done by then never reads it, and
+  // reading it from the start slowed the compiler's feed by ~3 ms more (bench start-up figure). The
+  // browser keeps what the clone was sent meanwhile, so nothing is lost to the count. The clone
+  // itself still costs the compiler a few ms on a fast load (100 cold loads: ×1.112 of the floor
+  // with it, ×1.069 without): the price of noticing a body that stops.
+  function watch(response, progress, complete) {
+    let clone;
     try {
-      reader = response.clone().body.getReader();
+      clone = response.clone();
     } catch {
-      return response;
+      return undefined;
     }
+    let reader = null;
     const pump = () => reader.read().then((chunk) => {
-      if (chunk.done) {
-        complete();
-        return undefined;
-      }
+      if (chunk.done) return complete();
       progress();
       return pump();
     }, complete);
-    pump();
-    return response;
+    return {
+      __proto__: null,
+      read() {
+        if (reader) return;
+        try {
+          reader = clone.body.getReader();
+        } catch {
+          return; // no streams: nothing to watch, the stall check counts from the response
+        }
+        pump();
+      },
+      close() {
+        try {
+          (reader ? reader.cancel() : clone.body.cancel()).catch(() => {});
+        } catch {
+          // nothing to let go
+        }
+      },
+    };
   }
 
   // fetchFailure explains a fetch that got no response. Across origins that is most often a
@@ -837,6 +886,10 @@
     if (/Content.Security.Policy|\bCSP\b|unsafe-eval/i.test(text)) {
       return gameSessionError("INVALID_STATE", "game-session: the page's Content Security Policy forbids WebAssembly; " +
         `add 'wasm-unsafe-eval' to its script-src (${text})`, 0, err);
+    }
+    if (err instanceof WebAssembly.LinkError) {
+      return gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this loader's Go runtime ` +
+        `(built by another Go version?): ${text}`, status, err);
     }
     if (err instanceof WebAssembly.CompileError) {
       return gameSessionError("BAD_RESPONSE", `game-session: ${url} is not a WebAssembly module: ${text}; ${hint}`, status, err);
@@ -1168,9 +1221,9 @@
           throw gameSessionError("INVALID_STATE", "game-session: this browser has no WebAssembly");
         }
         const url = String(wasmUrl);
-        // The download starts first: Go's runtime glue is set up while it is in flight.
-        const compiling = compileWasm(url, settings.wasmHint, early);
-        compiling.catch(() => {}); // awaited below; a failure before that is not unhandled
+        // The download starts first (the classic script's began before the loader was even set up):
+        // Go's runtime glue is set up while it is in flight. One place makes the request.
+        if (early === undefined || early.url !== url) early = earlyFetch(url);
         // The Go module calls __gameSessionInit on its global from main, before it blocks (the
         // bridge), so by the time go.run's synchronous part returns it has either handed over or it
         // never will: a module that did not is the wrong file, not a slow one.
@@ -1181,15 +1234,8 @@
           return connect(version, startSession, endSession, state);
         });
         const Go = defineGo(global);
-        const module = await compiling;
         const runtime = new Go();
-        let instance;
-        try {
-          instance = await WebAssembly.instantiate(module, runtime.importObject);
-        } catch (err) {
-          throw gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this loader's Go runtime ` +
-            `(built by another Go version?): ${describe(err)}`, 0, err);
-        }
+        const instance = await instantiateWasm(url, settings.wasmHint, early, runtime.importObject);
         let exitCode = 0;
         const exit = runtime.exit;
         define(runtime, "exit", (code) => {

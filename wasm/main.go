@@ -7,6 +7,8 @@
 package main
 
 import (
+	"sync"
+
 	"github.com/game-session/game-session/wasm/browser"
 	"github.com/game-session/game-session/wasm/session"
 	"github.com/hack-pad/safejs"
@@ -30,30 +32,38 @@ func main() {
 		return
 	}
 
-	page := browser.NewPage(host)
-	// One Worker times the heartbeats and sends them (DoAt) for sessions
-	// with backgroundHeartbeats (the default), so that neither a hidden tab
-	// nor a main thread stalled by the game delays them.
-	clock := browser.NewWorkerClock(host)
-	engine := session.New(session.Config{
-		// The page's fetch, keepalive beacon and fetchLater, plus DoAt
-		// through the clock's Worker (session.ScheduledTransport).
-		Transport:       browser.NewWorkerTransport(browser.NewTransport(host), clock),
-		BackgroundClock: clock,
-		Locker:          browser.NewWebLocks(host), // singleTab
-		Page:            page,
-		Emit:            host.Emit,
-		Log:             host.Debug,
+	// The engine is made at the first call that needs it, not at load: V8
+	// compiles a WebAssembly function when it first runs, so making the
+	// engine here would add its code's compile to every page's time to
+	// ready (bench start-up figure).
+	var page *browser.Page
+	engine := sync.OnceValue(func() *session.Engine {
+		page = browser.NewPage(host)
+		// One Worker times the heartbeats and sends them (DoAt) for sessions
+		// with backgroundHeartbeats (the default), so that neither a hidden tab
+		// nor a main thread stalled by the game delays them.
+		clock := browser.NewWorkerClock(host)
+		return session.New(session.Config{
+			// The page's fetch, keepalive beacon and fetchLater, plus DoAt
+			// through the clock's Worker (session.ScheduledTransport).
+			Transport:       browser.NewWorkerTransport(browser.NewTransport(host), clock),
+			BackgroundClock: clock,
+			Locker:          browser.NewWebLocks(host), // singleTab
+			Page:            page,
+			Emit:            host.Emit,
+			Log:             host.Debug,
+		})
 	})
 	api.Engine = browser.EngineOf(engine)
 	// The page's lifecycle listeners come with the first session, not with
 	// the page load: a page that only loads the module gets none.
 	api.FirstStart = func() {
+		e := engine()
 		if err := page.Watch(browser.PageHandlers{
-			PageHide:         engine.PageHide,
-			PageShow:         engine.PageShow,
-			VisibilityChange: engine.VisibilityChange,
-			Online:           engine.Online,
+			PageHide:         e.PageHide,
+			PageShow:         e.PageShow,
+			VisibilityChange: e.VisibilityChange,
+			Online:           e.Online,
 		}); err != nil {
 			report(err)
 		}

@@ -480,12 +480,13 @@ test("load failures reject ready and pending calls with a clear GameSessionError
 
 test("a Content Security Policy without 'wasm-unsafe-eval' is named as the cause", async () => {
   goThatRegisters(fakeApi());
-  // Chromium 156's exact error for WebAssembly.compile under script-src 'self'.
-  const chromium = "WebAssembly.compile(): Compiling or instantiating WebAssembly module violates the following " +
+  // Chromium 156's exact error for WebAssembly.instantiate under script-src 'self' (the loader
+  // instantiates from the bytes when the .wasm is not served as application/wasm).
+  const chromium = "WebAssembly.instantiate(): Compiling or instantiating WebAssembly module violates the following " +
     "Content Security policy directive because 'unsafe-eval' is not an allowed source of script in the " +
     "following Content Security Policy directive: \"script-src 'self'\".";
-  const compile = WebAssembly.compile;
-  WebAssembly.compile = async () => { throw new WebAssembly.CompileError(chromium); };
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async () => { throw new WebAssembly.CompileError(chromium); };
   try {
     const gs = await fresh();
     gs.configure({ wasmUrl: `${server.url}/octet.wasm` });
@@ -493,7 +494,7 @@ test("a Content Security Policy without 'wasm-unsafe-eval' is named as the cause
       name: "GameSessionError", code: "INVALID_STATE", status: 0, message: /add 'wasm-unsafe-eval' to its script-src/,
     });
   } finally {
-    WebAssembly.compile = compile;
+    WebAssembly.instantiate = instantiate;
   }
 });
 

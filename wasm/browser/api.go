@@ -19,9 +19,15 @@ type Engine struct {
 	State func() session.State
 }
 
-// EngineOf returns e's methods as an Engine.
-func EngineOf(e *session.Engine) Engine {
-	return Engine{Start: e.Start, End: e.End, State: e.State}
+// EngineOf returns the methods of the engine that get returns, as an
+// Engine that calls get at each call: main's get makes the engine at the
+// first call (sync.OnceValue), so that loading the module does not.
+func EngineOf(get func() *session.Engine) Engine {
+	return Engine{
+		Start: func(token string, opts session.Options) error { return get().Start(token, opts) },
+		End:   func() error { return get().End() },
+		State: func() session.State { return get().State() },
+	}
 }
 
 // API is the wiring behind Go's exports (see the bridge in host.go).

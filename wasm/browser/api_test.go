@@ -35,7 +35,7 @@ func newRealAPI(t *testing.T) (api, env safejs.Value, engine *session.Engine) {
 		Page:      NewPage(host),
 		Emit:      host.Emit,
 	})
-	goAPI.Engine = EngineOf(engine)
+	goAPI.Engine = EngineOf(func() *session.Engine { return engine })
 	t.Cleanup(func() { _ = engine.End() })
 	return api, env, engine
 }

@@ -117,10 +117,11 @@ func (r *run) heartbeat(due Instant) {
 		renewed := r.noSession // the probe found the session our lost initiate made
 		r.succeeded(sent, rtt)
 		if late := sent.Sub(due); late > 0 && late < r.opts.HeartbeatInterval/2 {
-			// A timer that fired late (Firefox's do by ~100 ms, more on a
-			// loaded machine) must not push every later beat: the next one
-			// is timed from when this one was due. The deadline stays the
-			// real send's.
+			// A timer that fired late (a loaded machine; a page timer in
+			// Firefox, which may fire up to an eighth of its delay late to
+			// share a wake-up: the Worker's wait steps around that) must not
+			// push every later beat: the next one is timed from when this
+			// one was due. The deadline stays the real send's.
 			r.lastSend = due
 		}
 		if probe {

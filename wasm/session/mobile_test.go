@@ -427,8 +427,9 @@ func (f *stallingScheduled) DoAt(at Instant, timeout time.Duration, req Request,
 }
 
 // Late timers do not add up: each beat is timed from when the previous one
-// was due, so a timer that always fires 100 ms late (Firefox's, issue 14)
-// keeps the interval between beats instead of stretching every one.
+// was due, so a timer that always fires 100 ms late (as Firefox's page
+// timers may, issue 14) keeps the interval between beats instead of
+// stretching every one.
 func TestLateTimersDoNotAccumulate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		late := &hiddenClock{hidden: true, lag: 100 * time.Millisecond}
