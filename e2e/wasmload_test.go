@@ -97,10 +97,12 @@ func loadServer(t *testing.T) *httptest.Server {
 			w.Header().Set("Content-Type", "application/wasm")
 			w.Header().Set("Content-Length", fmt.Sprint(len(wasm)))
 			part := len(wasm)/24 + 1
-			for rest := wasm; len(rest) > 0; rest = rest[min(part, len(rest)):] {
-				if _, err := w.Write(rest[:min(part, len(rest))]); err != nil {
+			for rest := wasm; len(rest) > 0; {
+				n := min(part, len(rest))
+				if _, err := w.Write(rest[:n]); err != nil {
 					return
 				}
+				rest = rest[n:]
 				w.(http.Flusher).Flush()
 				select {
 				case <-time.After(500 * time.Millisecond):

@@ -879,8 +879,9 @@
     return gameSessionError("NETWORK_ERROR", message, 0, err);
   }
 
-  // compileFailure tells a Content Security Policy block and a file that is not WebAssembly (an
-  // HTML fallback page, say) from a body that broke off while it streamed.
+  // compileFailure tells a Content Security Policy block, a module built for another Go runtime
+  // (its imports do not link) and a file that is not WebAssembly (an HTML fallback page, say) from a
+  // body that broke off while it streamed.
   function compileFailure(err, url, status, hint) {
     const text = describe(err);
     if (/Content.Security.Policy|\bCSP\b|unsafe-eval/i.test(text)) {
@@ -889,7 +890,7 @@
     }
     if (err instanceof WebAssembly.LinkError) {
       return gameSessionError("BAD_RESPONSE", `game-session: ${url} does not fit this loader's Go runtime ` +
-        `(built by another Go version?): ${text}`, status, err);
+        `(built by another Go version?): ${text}`, 0, err);
     }
     if (err instanceof WebAssembly.CompileError) {
       return gameSessionError("BAD_RESPONSE", `game-session: ${url} is not a WebAssembly module: ${text}; ${hint}`, status, err);

@@ -36,7 +36,7 @@ func main() {
 	// compiles a WebAssembly function when it first runs, so making the
 	// engine here would add its code's compile to every page's time to
 	// ready (bench start-up figure).
-	var page *browser.Page
+	var page *browser.Page // made with the engine: FirstStart calls engine() before it uses page
 	engine := sync.OnceValue(func() *session.Engine {
 		page = browser.NewPage(host)
 		// One Worker times the heartbeats and sends them (DoAt) for sessions
