@@ -67,6 +67,8 @@ build() {
   sed "s/0\.0\.0-dev/$VERSION/" js/package.dist.json > dist/package.json
   sed "s/0\.0\.0-dev/$VERSION/" js/README.dist.md > dist/README.md
   cp LICENSE dist/LICENSE
+  # The classic script ships minified, with its source map beside it (see web/minify).
+  go run ./web/minify dist/game-session.js
   go run ./web/precompress dist/game-session.wasm
   ls -l dist
 }

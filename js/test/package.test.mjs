@@ -23,6 +23,7 @@ test("npm pack dist/ holds exactly the package's files", async () => {
     "README.md",
     "game-session.d.ts",
     "game-session.js",
+    "game-session.js.map",
     "game-session.mjs",
     "game-session.wasm",
     "game-session.wasm.br",
@@ -60,13 +61,36 @@ test("dist/package.json: ESM with types, the globals' types opt-in, the .wasm ty
   assert.deepEqual(pkg.sideEffects.sort(), ["./game-session.js", "./game-session.mjs"]);
 });
 
+// The classic script's readable source, as build.sh spliced it before minifying: its source map's.
+function classicSource() {
+  const map = JSON.parse(readFileSync(path.join(distDir, "game-session.js.map"), "utf8"));
+  assert.deepEqual(map.sources, ["game-session.source.js"]);
+  return map.sourcesContent[0];
+}
+
 test("the version is the same everywhere once built", () => {
   const version = packageVersion();
-  for (const f of ["game-session.js", "game-session.mjs"]) {
-    const line = /const VERSION = "([^"]*)";/.exec(readFileSync(path.join(distDir, f), "utf8"));
+  const sources = { "game-session.js": classicSource(), "game-session.mjs": readFileSync(path.join(distDir, "game-session.mjs"), "utf8") };
+  for (const [f, source] of Object.entries(sources)) {
+    const line = /const VERSION = "([^"]*)";/.exec(source);
     assert.ok(line, `dist/${f} has no VERSION line`);
     assert.equal(line[1], version, `dist/${f}: build.sh must replace 0.0.0-dev with the version`);
   }
+  const classic = readFileSync(path.join(distDir, "game-session.js"), "utf8");
+  assert.ok(classic.startsWith(`// game-session ${version}, classic script, minified`), "the minified script's first line names the version");
+});
+
+test("the classic script ships minified (web/minify), with the Go license notice and a source map of its whole source", () => {
+  const classic = readFileSync(path.join(distDir, "game-session.js"), "utf8");
+  const source = classicSource();
+  assert.ok(source.includes("function earlyFetch(url) {"), "the map holds the readable source");
+  assert.ok(classic.length < source.length / 2, `minified: ${classic.length} B, its source ${source.length} B`);
+  assert.doesNotMatch(classic, /function earlyFetch\(/, "local names are minified");
+  const head = classic.split("\n").slice(0, 3).join("\n");
+  assert.match(head, /Go's wasm_exec\.js: Copyright 2018 The Go Authors\. All rights reserved\./);
+  assert.match(head, /BSD-style\n\/\/ license that can be found at https:\/\/go\.dev\/LICENSE\./);
+  assert.match(classic, /\n\(function\(\)\{"use strict";/, "one function around everything: nothing else on the page's global");
+  assert.ok(classic.endsWith("\n//# sourceMappingURL=game-session.js.map\n"));
 });
 
 test("Go's runtime comes from the toolchain, wrapped so that it defines no globals", async () => {
@@ -84,8 +108,8 @@ test("Go's runtime comes from the toolchain, wrapped so that it defines no globa
   const runtime = readFileSync(path.join(distDir, "wasm_exec.mjs"), "utf8");
   assert.match(runtime, /^export function defineGo\(globalThis\) \{$/m);
   assert.ok(runtime.includes(toolchain), "dist/wasm_exec.mjs holds this toolchain's wasm_exec.js");
-  const classic = readFileSync(path.join(distDir, "game-session.js"), "utf8");
-  assert.ok(classic.includes(toolchain), "dist/game-session.js holds this toolchain's wasm_exec.js");
+  const classic = classicSource();
+  assert.ok(classic.includes(toolchain), "dist/game-session.js holds this toolchain's wasm_exec.js (its source map's source)");
   assert.doesNotMatch(classic, /@wasm_exec/, "build.sh left the marker");
   assert.match(classic, /^function defineGo\(globalThis\) \{$/m);
 });
