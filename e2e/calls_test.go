@@ -69,3 +69,48 @@ func lastCall(t testing.TB, calls []Call) Call {
 // heartbeat after the end, say). It is an observation window, not a way to
 // wait for something: waits use WaitCalls / WaitJS.
 func observe(d time.Duration) { time.Sleep(d) }
+
+// sendsPerInterval is the engine's cap on automatic requests in one
+// heartbeat interval (wasm/session/retry.go, maxSendsPerInterval).
+const sendsPerInterval = 4
+
+// capSpentOnFailures returns the first run of sendsPerInterval keepalive
+// calls (initiate, heartbeat) in a row that all failed by injection. Such a
+// run spends the cap on one beat: no fifth try may go before the TTL ends,
+// so the session is lost by design, not by a bug. With 30 % of the calls
+// failing that happens on 0.3⁴ of the beats, in about 5 % of the runs of a
+// one-minute test.
+func capSpentOnFailures(calls []Call) ([]Call, bool) {
+	keep := ops(calls, "initiate", "heartbeat")
+	for i := 0; i+sendsPerInterval <= len(keep); i++ {
+		run := keep[i : i+sendsPerInterval]
+		if !slices.ContainsFunc(run, func(c Call) bool { return c.Fault == "" }) {
+			return run, true
+		}
+	}
+	return nil, false
+}
+
+func TestCapSpentOnFailures(t *testing.T) {
+	// The calls of a CI run where 30 % faults cost the session (seq, op,
+	// fault): four failed tries of one beat, then NO_ACTIVE_SESSION.
+	c := func(seq int64, op, fault string) Call { return Call{Seq: seq, Op: op, Fault: fault} }
+	lost := []Call{
+		c(1, "initiate", ""), c(2, "heartbeat", ""), c(3, "heartbeat", "drop"), c(4, "heartbeat", "error"),
+		c(5, "heartbeat", "drop"), c(6, "heartbeat", "error"), c(7, "heartbeat", ""), c(8, "initiate", ""),
+	}
+	run, ok := capSpentOnFailures(lost)
+	if !ok || run[0].Seq != 3 || run[len(run)-1].Seq != 6 {
+		t.Errorf("capSpentOnFailures(lost) = %v, %v; want calls 3–6", run, ok)
+	}
+	// Three failures in a row leave a fourth try within the TTL; an end
+	// between them does not count (it is not a keepalive).
+	kept := []Call{
+		c(1, "initiate", ""), c(2, "heartbeat", "drop"), c(3, "heartbeat", "error"), c(4, "heartbeat", "drop"),
+		c(5, "heartbeat", ""), c(6, "heartbeat", "error"), c(7, "end", "drop"), c(8, "heartbeat", "drop"),
+		c(9, "heartbeat", "error"), c(10, "heartbeat", ""),
+	}
+	if run, ok := capSpentOnFailures(kept); ok {
+		t.Errorf("capSpentOnFailures(kept) = %v: no four keepalives in a row failed", run)
+	}
+}

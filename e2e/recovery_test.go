@@ -48,7 +48,10 @@ func TestServerExpiryRenews(t *testing.T) {
 var thirtyPercent = Faults{DropRate: 0.15, ErrorRate: 0.15, ErrorStatus: 503}
 
 // Case 7, real timing: with 30 % of the requests failing, the retries keep
-// the session alive at the spec's 9 s / 10 s, without a request storm.
+// the session alive at the spec's 9 s / 10 s, without a request storm. The
+// one exception is by design: when all the tries the cap allows for one beat
+// fail (0.3⁴ a beat, ~5 % of the runs; see capSpentOnFailures), no try is
+// left within the TTL, and the session must be renewed instead.
 // About a minute; parallel, as its bounds are seconds wide.
 func TestFaultsAtRealTiming(t *testing.T) {
 	t.Parallel()
@@ -65,6 +68,18 @@ func TestFaultsAtRealTiming(t *testing.T) {
 	})
 	srv.ClearFaults()
 
+	assert.LessOrEqual(t, maxInWindow(calls, perInterval(9*time.Second)), sendsPerInterval, "more than %d requests within one interval:\n%s", sendsPerInterval, formatCalls(calls))
+	if run, spent := capSpentOnFailures(calls); spent {
+		// By design (the cap), not a bug: then what must happen is a renewal.
+		t.Logf("calls %d–%d all failed by injection: the cap allows no fifth try within the TTL, so the session may be lost; checking the renewal instead", run[0].Seq, run[len(run)-1].Seq)
+		expiries := checkRenewals(t, calls, 10*time.Second, 9*time.Second)
+		assert.NotEmpty(t, expiries, "the cap was spent, yet no expiry shows:\n%s", formatCalls(calls))
+		if len(expiries) > 0 {
+			renewed := served(ops(calls, "initiate", "heartbeat"))
+			assert.Greater(t, lastCall(t, renewed).At, expiries[len(expiries)-1], "nothing was served after the last expiry:\n%s", formatCalls(calls))
+		}
+		return
+	}
 	assert.Len(t, served(ops(calls, "initiate")), 1, "a second session was initiated, so one expired:\n%s", formatCalls(calls))
 	for _, c := range calls {
 		assert.NotEqual(t, "NO_ACTIVE_SESSION", c.Code, "the session expired on the server: %v", c)
@@ -73,7 +88,6 @@ func TestFaultsAtRealTiming(t *testing.T) {
 	for i, g := range gapsMs(keepalive) {
 		assert.Less(t, g, 10_000.0, "gap %d between served requests is %.0f ms: past the server's TTL", i+1, g)
 	}
-	assert.LessOrEqual(t, maxInWindow(calls, perInterval(9*time.Second)), 4, "more than 4 requests within one interval:\n%s", formatCalls(calls))
 	if s, ok := srv.Session(user); assert.True(t, ok, "no session on the server") {
 		assert.InDelta(t, start.At, s.StartedAt, 1000, "the session was restarted")
 	}
@@ -118,16 +132,9 @@ func checkRenewsUnderFaults(t *testing.T, user string, faults Faults, what strin
 	calls := srv.WaitCalls(user, 60*time.Second, what+" under faults", done)
 	srv.ClearFaults()
 
-	expiries := expiriesOf(calls, fastTTL)
+	expiries := checkRenewals(t, calls, fastTTL, fastInterval)
 	if wantExpiry {
 		require.NotEmpty(t, expiries, "no expiry seen:\n%s", formatCalls(calls))
-	}
-	for _, e := range expiries {
-		next, ok := firstAfter(ops(calls, "initiate"), e)
-		if !assert.True(t, ok, "no initiate after the expiry at %s", fmtMs(e)) {
-			continue
-		}
-		assert.LessOrEqual(t, next.At-e, ms(fastInterval), "initiate %v came %.0f ms after the expiry at %s", next, next.At-e, fmtMs(e))
 	}
 	assert.LessOrEqual(t, maxInWindow(after(calls, start.Seq), perInterval(fastInterval)), 4, "more than 4 requests within one interval")
 
@@ -147,6 +154,22 @@ func checkRenewsUnderFaults(t *testing.T, user string, faults Faults, what strin
 	if t.Failed() {
 		t.Logf("server saw:\n%s", formatCalls(calls))
 	}
+}
+
+// checkRenewals checks that each expiry of the session in calls (see
+// expiriesOf) was followed by a new initiate within one interval, and
+// returns the expiries.
+func checkRenewals(t *testing.T, calls []Call, ttl, interval time.Duration) []float64 {
+	t.Helper()
+	expiries := expiriesOf(calls, ttl)
+	for _, e := range expiries {
+		next, ok := firstAfter(ops(calls, "initiate"), e)
+		if !assert.True(t, ok, "no initiate after the expiry at %s", fmtMs(e)) {
+			continue
+		}
+		assert.LessOrEqual(t, next.At-e, ms(interval), "initiate %v came %.0f ms after the expiry at %s", next, next.At-e, fmtMs(e))
+	}
+	return expiries
 }
 
 // expiriesOf returns when (unix ms) the server's session lapsed: ttl after a
